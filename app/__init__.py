@@ -1,0 +1,1 @@
+"""GuardDuty findings to Slack: the Lambda handler and its pure core."""

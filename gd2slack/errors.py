@@ -1,0 +1,11 @@
+"""The CLI's error type: one line for the operator, and an exit code."""
+
+from __future__ import annotations
+
+
+class CliError(Exception):
+    """Something the operator can fix; printed as one line, no traceback."""
+
+    def __init__(self, message: str, exit_code: int = 1) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
