@@ -1,0 +1,267 @@
+"""One batch through the core: parse → screen → noise control → group → render → deliver.
+
+Pure decisions come from ``policy``, ``noise`` and ``render``; this module sequences them and
+talks to the edges (``StateStore``, ``WebhookDirectory``, ``SlackWebhookClient``). Every record
+ends with exactly one outcome; ``failed`` ones go back to SQS (and, after the queue's max
+receives, to the DLQ). Nothing is swallowed: each outcome is a log line and a metric.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import timedelta
+from typing import Any
+
+from app.config import Config
+from app.finding import Finding, MalformedEvent, NotAFinding, parse_event
+from app.noise import FindingState, decide
+from app.observability import count, count_by, latency, logger, subsegment
+from app.policy import route_for, screen
+from app.render import render_digest, render_finding
+from app.slack import DeliveryError, SlackWebhookClient
+from app.state import ClaimLost, StateStore, StateUnavailable
+from app.webhooks import WebhookConfigError, WebhookDirectory
+
+# Outcomes (also X-Ray annotation values and log fields).
+DELIVERED = "delivered"
+DIGESTED = "digested"
+RENDERED = "rendered"  # canary with no canary route: rendered, not posted
+SUPPRESSED = "suppressed"
+FILTERED = "filtered"
+IGNORED = "ignored"
+FAILED = "failed"
+
+
+@dataclass
+class Item:
+    """One record's journey through the batch."""
+
+    record_id: str | None
+    finding: Finding | None = None
+    route: str = ""
+    outcome: str = ""
+    reason: str = ""
+    previous: FindingState | None = None
+    notice: str | None = None
+    payload: dict[str, Any] | None = field(default=None, repr=False)
+
+    def finish(self, outcome: str, reason: str = "") -> None:
+        self.outcome, self.reason = outcome, reason
+
+
+def _trace_annotations(item: Item) -> dict[str, str]:
+    finding = item.finding
+    if finding is None:
+        return {"outcome": item.outcome}
+    return {
+        "finding_id": finding.id[:250],
+        "finding_type": finding.type[:250],
+        "severity_band": finding.band.label,
+        "account_id": finding.account_id[:64],
+        "route": item.route[:64],
+        "outcome": item.outcome,
+    }
+
+
+class BatchProcessor:
+    """Processes one invocation's records; construct once per invocation."""
+
+    def __init__(
+        self,
+        config: Config,
+        slack: SlackWebhookClient,
+        webhooks: WebhookDirectory,
+        state: StateStore | None,
+        deadline: float,
+        clock: Callable[[], float] = time.monotonic,
+        owner: str | None = None,
+    ) -> None:
+        self.config = config
+        self.slack = slack
+        self.webhooks = webhooks
+        self.state = state
+        self.deadline = deadline
+        self.clock = clock
+        self.owner = owner or uuid.uuid4().hex
+        self.quiet = timedelta(hours=config.quiet_period_hours)
+
+    # -- phase 1: decide every record ------------------------------------------------------
+    def admit(self, record_id: str | None, event: Any, pending: dict[str, Item]) -> Item:
+        item = Item(record_id)
+        try:
+            finding = parse_event(event)
+        except NotAFinding as why:
+            item.finish(IGNORED, str(why))
+            return item
+        except MalformedEvent as why:
+            item.finish(FAILED, f"malformed event: {why}")
+            return item
+        item.finding = finding
+        item.route = route_for(finding, self.config.routes)
+        count("FindingsReceived")
+        verdict = screen(finding, self.config)
+        if not verdict.wanted:
+            item.finish(FILTERED, verdict.reason or "")
+            return item
+        if self.state is None or finding.is_canary:
+            item.reason = "no-state" if not finding.is_canary else "canary"
+            return self._queue(item, pending)
+        try:
+            if self.state.event_already_sent(finding.event_id):
+                item.finish(SUPPRESSED, "duplicate-event")
+                return item
+            if finding.id in pending:
+                return self._merge_repeat(item, pending)
+            item.previous = self.state.read(finding.id)
+            decision = decide(item.previous, finding, self.quiet)
+            if not decision.notify:
+                self.state.note_activity(finding, item.previous)
+                item.finish(SUPPRESSED, decision.reason)
+                return item
+            item.reason, item.notice = decision.reason, decision.notice
+            self.state.claim(finding, item.previous, self.owner, self._lease_seconds())
+        except StateUnavailable as err:
+            item.finish(FAILED, f"state unavailable: {err}")
+            return item
+        except ClaimLost:
+            item.finish(FAILED, "another invocation is notifying this finding; retry later")
+            return item
+        return self._queue(item, pending)
+
+    def _lease_seconds(self) -> float:
+        return max(self.deadline - self.clock(), 1.0) + 60
+
+    def _queue(self, item: Item, pending: dict[str, Item]) -> Item:
+        assert item.finding is not None
+        key = item.finding.id if not item.finding.is_canary else f"canary#{id(item)}"
+        if key in pending:
+            return self._merge_repeat(item, pending)
+        pending[key] = item
+        return item
+
+    def _merge_repeat(self, item: Item, pending: dict[str, Item]) -> Item:
+        """The same finding twice in one batch: notify once, with the newer data."""
+        assert item.finding is not None
+        earlier = pending[item.finding.id]
+        assert earlier.finding is not None
+        if (item.finding.count or 0) >= (earlier.finding.count or 0):
+            earlier.finding = replace(item.finding)
+        item.finish(SUPPRESSED, "repeat")
+        return item
+
+    # -- phase 2: deliver ------------------------------------------------------------------
+    def deliver_all(self, pending: Mapping[str, Item]) -> None:
+        by_route: dict[str, list[Item]] = {}
+        for item in pending.values():
+            by_route.setdefault(item.route, []).append(item)
+        for route, items in by_route.items():
+            threshold = self.config.digest_threshold
+            if threshold and len(items) > threshold and not items[0].finding.is_canary:  # type: ignore[union-attr]
+                self._deliver_digest(route, items)
+            else:
+                for item in items:
+                    self._deliver_one(item)
+
+    def _url(self, route: str, canary: bool) -> str | None:
+        with subsegment("secrets.get_webhooks"):
+            return self.webhooks.url_for(route, fall_back_to_default=not canary)
+
+    def _deliver_one(self, item: Item) -> None:
+        finding = item.finding
+        assert finding is not None
+        with subsegment("## process_finding") as segment:
+            item.payload = render_finding(finding, self.config.account_names, item.notice)
+            try:
+                url = self._url(item.route, finding.is_canary)
+                if url is None:
+                    item.finish(RENDERED, "no canary route configured")
+                else:
+                    self._post(url, item.payload)
+                    item.finish(DELIVERED, item.reason)
+                    self._confirm(item)
+            except Exception as err:  # noqa: BLE001 - every failure fails the record
+                self._fail_delivery([item], err)
+            for key, value in _trace_annotations(item).items():
+                segment.put_annotation(key, value)
+
+    def _deliver_digest(self, route: str, items: list[Item]) -> None:
+        findings = [item.finding for item in items if item.finding is not None]
+        with subsegment("## process_digest", route=route[:64], findings=len(findings)):
+            payload = render_digest(findings, route)
+            try:
+                url = self._url(route, canary=False)
+                assert url is not None
+                self._post(url, payload)
+            except Exception as err:  # noqa: BLE001 - every failure fails these records
+                self._fail_delivery(items, err)
+            else:
+                for item in items:
+                    item.payload = payload
+                    item.finish(DIGESTED, item.reason)
+                    self._confirm(item)
+        for item in items:
+            with subsegment("## process_finding", **_trace_annotations(item)):
+                pass
+
+    def _post(self, url: str, payload: dict[str, Any]) -> None:
+        with subsegment("slack.post") as segment:
+            try:
+                delivered = self.slack.post(url, payload, self.deadline)
+            except DeliveryError as err:
+                segment.put_annotation("http_status", err.status)
+                raise
+            segment.put_annotation("http_status", delivered.status)
+            segment.put_metadata("latency_ms", round(delivered.latency_ms, 1))
+            latency("DeliveryLatency", delivered.latency_ms)
+
+    def _confirm(self, item: Item) -> None:
+        if self.state is None or item.finding is None or item.finding.is_canary:
+            return
+        try:
+            with subsegment("state.write"):
+                self.state.confirm(item.finding, item.previous, self.owner)
+        except (StateUnavailable, ClaimLost) as err:
+            # Slack has the message: failing the record now would post it twice.
+            count("StateWriteFailed")
+            logger.error(
+                "message delivered but its state was not recorded; a later re-publication "
+                "may be notified again",
+                extra={"finding_id": item.finding.id, "error": str(err)},
+            )
+
+    def _fail_delivery(self, items: list[Item], err: Exception) -> None:
+        if isinstance(err, DeliveryError):
+            reason = str(err)
+            count_by("SlackErrors", "status", str(err.status or err.slack_error or "none"))
+            count("SlackErrors")
+        elif isinstance(err, WebhookConfigError):
+            reason = f"webhook configuration: {err}"
+        else:
+            # Secrets Manager or anything unexpected: keep the type, not a message that
+            # could carry a URL.
+            reason = f"delivery failed: {type(err).__name__}: {str(err)[:200] if not _may_leak(err) else ''}"
+        for item in items:
+            item.finish(FAILED, reason)
+            if self.state is not None and item.finding is not None and not item.finding.is_canary:
+                try:
+                    self.state.release(item.finding.id, self.owner)
+                except StateUnavailable:
+                    pass  # the lease expires on its own
+
+
+def _may_leak(err: Exception) -> bool:
+    text = str(err)
+    return "://" in text or "hooks.slack" in text
+
+
+def decode_sqs_body(body: Any) -> Any:
+    if not isinstance(body, str):
+        raise MalformedEvent("SQS record has no string body")
+    try:
+        return json.loads(body)
+    except json.JSONDecodeError as err:
+        raise MalformedEvent(f"SQS body is not JSON ({err.msg} at {err.pos})") from None

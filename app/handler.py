@@ -1,0 +1,148 @@
+"""Lambda entry point: ``app.handler.lambda_handler`` (the image's CMD).
+
+Accepts an SQS event (the production path: returns ``batchItemFailures`` so only failed
+records are retried) or a bare EventBridge event (direct invoke, smoke tests: returns a
+summary). Configuration is read and validated at import, i.e. at cold start: a bad value stops
+the function at init with a message naming the variable.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import Any
+
+from app.batch import FAILED, BatchProcessor, Item, decode_sqs_body
+from app.config import Config, load_config
+from app.finding import MalformedEvent
+from app.observability import count, count_by, logger, metrics, tracer
+from app.slack import SlackWebhookClient
+from app.state import StateStore
+from app.webhooks import WebhookDirectory
+
+NOTIFIED = ("delivered", "digested")
+
+
+class Notifier:
+    """Long-lived per process: configuration and clients survive across invocations."""
+
+    def __init__(
+        self,
+        config: Config,
+        slack: SlackWebhookClient | None = None,
+        webhooks: WebhookDirectory | None = None,
+        state: StateStore | None = None,
+    ) -> None:
+        self.config = config
+        self.slack = slack or SlackWebhookClient()
+        self.webhooks = webhooks or WebhookDirectory(config)
+        self.state = state if state is not None or not config.state_table else StateStore(config.state_table)
+
+    @classmethod
+    def from_environment(cls) -> Notifier:
+        return cls(load_config(os.environ))
+
+    def handle(self, event: Any, context: Any) -> dict[str, Any]:
+        deadline = time.monotonic() + _remaining_seconds(context)
+        processor = BatchProcessor(
+            self.config, self.slack, self.webhooks, self.state, deadline,
+            owner=getattr(context, "aws_request_id", None),
+        )
+        records = _sqs_records(event)
+        pending: dict[str, Item] = {}
+        items: list[Item] = []
+        if records is None:
+            items.append(processor.admit(None, event, pending))
+        else:
+            for record in records:
+                record_id = record.get("messageId") if isinstance(record, dict) else None
+                try:
+                    body = decode_sqs_body(record.get("body") if isinstance(record, dict) else None)
+                except MalformedEvent as why:
+                    item = Item(record_id)
+                    item.finish(FAILED, f"malformed event: {why}")
+                    items.append(item)
+                    continue
+                items.append(processor.admit(record_id, body, pending))
+        processor.deliver_all(pending)
+        for item in items:
+            _report(item)
+        if records is None:
+            return _summary(items)
+        return {
+            "batchItemFailures": [
+                {"itemIdentifier": item.record_id}
+                for item in items
+                if item.outcome == FAILED and item.record_id
+            ]
+        }
+
+
+def _remaining_seconds(context: Any) -> float:
+    try:
+        return max(float(context.get_remaining_time_in_millis()) / 1000, 0.0)
+    except (AttributeError, TypeError, ValueError):
+        return 30.0
+
+
+def _sqs_records(event: Any) -> list[Any] | None:
+    if isinstance(event, dict) and isinstance(event.get("Records"), list):
+        return list(event["Records"])
+    return None
+
+
+def _report(item: Item) -> None:
+    """One structured log line and metrics per record, whatever happened to it."""
+    finding = item.finding
+    fields: dict[str, Any] = {"outcome": item.outcome, "reason": item.reason}
+    if item.record_id:
+        fields["message_id"] = item.record_id
+    if finding is not None:
+        fields |= {
+            "finding_id": finding.id,
+            "finding_type": finding.type,
+            "severity": finding.score,
+            "severity_band": finding.band.label,
+            "account_id": finding.account_id,
+            "region": finding.region,
+            "route": item.route,
+            "sample": finding.sample,
+        }
+    if item.outcome == FAILED:
+        count("RecordsFailed")
+        logger.error("record failed", extra=fields)
+    else:
+        logger.info(f"finding {item.outcome}", extra=fields)
+    if item.outcome in NOTIFIED:
+        count("FindingsNotified")
+    elif item.outcome in ("suppressed", "filtered"):
+        count("FindingsSuppressed")
+        count_by("FindingsSuppressed", "reason", item.reason or item.outcome)
+
+
+def _summary(items: list[Item]) -> dict[str, Any]:
+    outcomes = [
+        {
+            "finding_id": item.finding.id if item.finding else None,
+            "outcome": item.outcome,
+            "reason": item.reason,
+        }
+        for item in items
+    ]
+    return {
+        "received": len(items),
+        "notified": sum(item.outcome in NOTIFIED for item in items),
+        "suppressed": sum(item.outcome in ("suppressed", "filtered", "ignored") for item in items),
+        "failed": sum(item.outcome == FAILED for item in items),
+        "outcomes": outcomes,
+    }
+
+
+NOTIFIER = Notifier.from_environment()
+
+
+@logger.inject_lambda_context(clear_state=True)
+@tracer.capture_lambda_handler(capture_response=False)
+@metrics.log_metrics
+def lambda_handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return NOTIFIER.handle(event, context)

@@ -1,0 +1,50 @@
+"""Powertools Logger, Tracer and Metrics, created once per process.
+
+Tracing goes through Powertools' Tracer only (the AWS X-Ray SDK is in maintenance mode since
+2026-02-25; a move to OpenTelemetry should touch this module and nothing else). Only botocore
+is patched: patching ``requests`` would record the Slack webhook URL (a secret) in every trace.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from aws_lambda_powertools import Logger, Metrics, Tracer
+from aws_lambda_powertools.metrics import MetricUnit, single_metric
+
+SERVICE = os.environ.get("POWERTOOLS_SERVICE_NAME", "guardduty-to-slack")
+NAMESPACE = os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "GuardDutyToSlack")
+
+logger = Logger(service=SERVICE)
+tracer = Tracer(service=SERVICE, patch_modules=("botocore",))
+metrics = Metrics(namespace=NAMESPACE, service=SERVICE)
+
+
+def count(name: str, value: float = 1) -> None:
+    """A count on the invocation's metric set (flushed by ``log_metrics``)."""
+    metrics.add_metric(name=name, unit=MetricUnit.Count, value=value)
+
+
+def count_by(name: str, dimension: str, value: str) -> None:
+    """A count split by one dimension (suppression reason, HTTP status): its own EMF blob."""
+    with single_metric(
+        name=name, unit=MetricUnit.Count, value=1, namespace=NAMESPACE,
+        default_dimensions={"service": SERVICE},
+    ) as metric:
+        metric.add_dimension(name=dimension, value=value)
+
+
+def latency(name: str, milliseconds: float) -> None:
+    metrics.add_metric(name=name, unit=MetricUnit.Milliseconds, value=milliseconds)
+
+
+@contextmanager
+def subsegment(name: str, **annotations: str | int | float | bool) -> Iterator[Any]:
+    """An X-Ray subsegment with annotations (no-op outside Lambda: Powertools disables it)."""
+    with tracer.provider.in_subsegment(name) as segment:
+        for key, value in annotations.items():
+            segment.put_annotation(key, value)
+        yield segment

@@ -1,0 +1,165 @@
+"""Deliver: POST a payload to a Slack incoming webhook, bounded by the Lambda's deadline.
+
+* One ``requests.Session`` per process, reused across invocations (connection reuse is what
+  makes a warm delivery cost about one bare POST).
+* 429 honours ``Retry-After``; 5xx and connection errors retry with exponential backoff and
+  full jitter; everything stops before the deadline, and a delivery that cannot finish in
+  time fails so SQS retries it later.
+* Permanent answers (400/403/404/410 and Slack's error bodies) fail at once: retrying a revoked
+  webhook is a retry storm, not resilience.
+* The webhook URL is a secret: it never appears in an exception, a log line or a trace. Errors
+  from ``requests`` embed the URL, so they are replaced, not wrapped.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+
+CONNECT_TIMEOUT = 3.05
+READ_TIMEOUT = 10.0
+MAX_ATTEMPTS = 4
+BACKOFF_BASE = 0.5
+BACKOFF_CAP = 8.0
+DEFAULT_RETRY_AFTER = 1.0
+# Leave time after the last attempt for logging, state writes and the batch response.
+DEADLINE_SAFETY = 2.0
+PERMANENT_STATUSES = frozenset({400, 401, 403, 404, 405, 410, 413})
+
+
+class DeliveryError(Exception):
+    """Slack did not accept the message; ``status`` is the last HTTP status (0: no answer)."""
+
+    def __init__(self, message: str, *, status: int = 0, slack_error: str = "", attempts: int = 0) -> None:
+        super().__init__(message)
+        self.status = status
+        self.slack_error = slack_error
+        self.attempts = attempts
+
+
+class PermanentDeliveryError(DeliveryError):
+    """Retrying will not help (bad payload, revoked or archived channel, forbidden)."""
+
+
+class TransientDeliveryError(DeliveryError):
+    """Slack was unavailable, rate-limited or slow past the deadline; SQS should retry later."""
+
+
+@dataclass(frozen=True)
+class Delivered:
+    status: int
+    attempts: int
+    latency_ms: float
+
+
+def redact_url(url: str) -> str:
+    """``https://hooks.slack.com/services/T…/…``: enough to tell webhooks apart in a log."""
+    parts = urlsplit(url)
+    segments = [s for s in parts.path.split("/") if s]
+    shown = ""
+    if segments:
+        shown = "/" + segments[0]
+        if len(segments) > 1:
+            shown += "/" + segments[1][:1] + "…/…"
+    return f"{parts.scheme}://{parts.hostname or '?'}{shown}"
+
+
+def validate_webhook_url(url: str, where: str) -> str:
+    """Scheme and host sanity, without ever echoing the URL itself."""
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise ValueError(f"{where} is not an http(s) URL ({redact_url(url)})")
+    return url.strip()
+
+
+def _retry_after(response: requests.Response) -> float:
+    try:
+        return max(float(response.headers.get("Retry-After", DEFAULT_RETRY_AFTER)), 0.0)
+    except ValueError:
+        return DEFAULT_RETRY_AFTER
+
+
+def _slack_error(response: requests.Response) -> str:
+    """Slack answers errors with a short token (``no_service``); keep it short and plain."""
+    body = response.text[:100].strip()
+    return "".join(ch for ch in body if ch.isalnum() or ch in "_-. ")[:60]
+
+
+class SlackWebhookClient:
+    """Posts payloads; ``clock``/``sleep``/``jitter`` are injectable so tests stay untimed."""
+
+    def __init__(
+        self,
+        session: requests.Session | None = None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+        jitter: Callable[[float], float] = lambda ceiling: random.uniform(0, ceiling),
+    ) -> None:
+        self.session = session or requests.Session()
+        self.clock = clock
+        self.sleep = sleep
+        self.jitter = jitter
+
+    def post(self, url: str, payload: dict[str, Any], deadline: float) -> Delivered:
+        """Deliver or raise ``DeliveryError``; ``deadline`` is a ``clock()`` value."""
+        target = redact_url(url)
+        started = self.clock()
+        status = 0
+        error = ""
+        for attempt in range(1, MAX_ATTEMPTS + 1):
+            remaining = deadline - DEADLINE_SAFETY - self.clock()
+            if remaining <= 0.1:
+                raise TransientDeliveryError(
+                    f"no time left before the Lambda deadline after {attempt - 1} attempt(s) "
+                    f"to {target} (last status {status or 'none'})",
+                    status=status, slack_error=error, attempts=attempt - 1,
+                )
+            wait = 0.0
+            try:
+                response = self.session.post(
+                    url,
+                    json=payload,
+                    timeout=(min(CONNECT_TIMEOUT, remaining), min(READ_TIMEOUT, remaining)),
+                    allow_redirects=False,
+                )
+            except requests.Timeout:
+                status, error = 0, "timeout"
+            except requests.RequestException as exc:
+                # The exception text carries the URL: keep only its class name.
+                status, error = 0, type(exc).__name__
+            else:
+                status = response.status_code
+                if 200 <= status < 300:
+                    return Delivered(status, attempt, (self.clock() - started) * 1000)
+                error = _slack_error(response)
+                if status in PERMANENT_STATUSES or (400 <= status < 500 and status != 429):
+                    raise PermanentDeliveryError(
+                        f"Slack refused the message: HTTP {status} {error or '(no body)'} from "
+                        f"{target}",
+                        status=status, slack_error=error, attempts=attempt,
+                    )
+                if status == 429:
+                    wait = _retry_after(response)
+            if attempt == MAX_ATTEMPTS:
+                break
+            if not wait:
+                wait = self.jitter(min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (attempt - 1)))
+            if self.clock() + wait > deadline - DEADLINE_SAFETY:
+                raise TransientDeliveryError(
+                    f"Slack asked to wait {wait:.1f}s (HTTP {status or error}) but the Lambda "
+                    f"deadline is closer; leaving the record for SQS to retry ({target})",
+                    status=status, slack_error=error, attempts=attempt,
+                )
+            self.sleep(wait)
+        raise TransientDeliveryError(
+            f"Slack did not accept the message after {MAX_ATTEMPTS} attempts: last "
+            f"{'HTTP ' + str(status) if status else error} from {target}",
+            status=status, slack_error=error, attempts=MAX_ATTEMPTS,
+        )

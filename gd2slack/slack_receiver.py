@@ -1,0 +1,174 @@
+"""A local stand-in for Slack's incoming-webhook endpoint, on 127.0.0.1.
+
+It answers the way Slack does: ``200 ok`` for an accepted message, ``400 invalid_payload`` /
+``no_text`` for a bad body, and, when told to, rate limiting with ``429`` + ``Retry-After``,
+server errors, revoked webhooks (``404 no_service``), archived channels (``410``) and
+hanging connections. The demo, the tests and the benchmarks all use it.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+DEFAULT_PATH = "/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX"
+SLACK_MESSAGE_LIMIT = 13_000  # Slack rejects longer messages with msg_blocks_too_long
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A scripted answer; ``delay`` seconds of silence first (a hanging Slack)."""
+
+    status: int = 200
+    body: str = "ok"
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0
+
+
+OK = Reply()
+RATE_LIMITED = Reply(429, "rate_limited", {"Retry-After": "1"})
+SERVER_ERROR = Reply(500, "rollup_error")
+REVOKED = Reply(404, "no_service")
+CHANNEL_NOT_FOUND = Reply(404, "channel_not_found")
+ARCHIVED = Reply(410, "channel_is_archived")
+FORBIDDEN = Reply(403, "action_prohibited")
+INVALID_PAYLOAD = Reply(400, "invalid_payload")
+
+
+class _QuietServer(ThreadingHTTPServer):
+    """Clients that gave up on a hanging reply are expected here, not errors."""
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        return
+
+
+@dataclass(frozen=True)
+class ReceivedPost:
+    path: str
+    payload: Any
+    at: float
+    status: int
+
+
+def slack_verdict(raw: bytes) -> Reply | None:
+    """What Slack would say about a body, or None if it would accept it."""
+    try:
+        payload = json.loads(raw)
+    except ValueError:
+        return INVALID_PAYLOAD
+    if not isinstance(payload, dict):
+        return INVALID_PAYLOAD
+    blocks = payload.get("blocks")
+    if not payload.get("text") and not blocks:
+        return Reply(400, "no_text")
+    if blocks is not None and (not isinstance(blocks, list) or len(blocks) > 50):
+        return Reply(400, "invalid_blocks")
+    if len(json.dumps(blocks or [], ensure_ascii=False)) > SLACK_MESSAGE_LIMIT:
+        return Reply(400, "msg_blocks_too_long")
+    return None
+
+
+class SlackReceiver:
+    """Start with ``with SlackReceiver() as slack:``; ``slack.url()`` is a webhook URL."""
+
+    def __init__(self, rate_per_second: float | None = None, burst: int = 1) -> None:
+        self.posts: list[ReceivedPost] = []
+        self._script: deque[Reply] = deque()
+        self._lock = threading.Lock()
+        self._rate = rate_per_second
+        self._burst = burst
+        self._tokens = float(burst)
+        self._refilled = time.monotonic()
+        self._server = _QuietServer(("127.0.0.1", 0), self._handler_class())
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def __enter__(self) -> SlackReceiver:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+    @property
+    def port(self) -> int:
+        return int(self._server.server_address[1])
+
+    def url(self, path: str = DEFAULT_PATH) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def script(self, *replies: Reply) -> None:
+        """Answer the next requests with these, in order; then ``200 ok`` again."""
+        with self._lock:
+            self._script.extend(replies)
+
+    def accepted(self, path: str | None = None) -> list[Any]:
+        """Payloads Slack would have shown in the channel."""
+        with self._lock:
+            return [
+                p.payload for p in self.posts
+                if p.status == 200 and (path is None or p.path == path)
+            ]
+
+    def _rate_limited(self) -> bool:
+        if self._rate is None:
+            return False
+        now = time.monotonic()
+        self._tokens = min(self._burst, self._tokens + (now - self._refilled) * self._rate)
+        self._refilled = now
+        if self._tokens >= 1:
+            self._tokens -= 1
+            return False
+        return True
+
+    def _decide(self, raw: bytes) -> Reply:
+        with self._lock:
+            if self._script:
+                return self._script.popleft()
+            if self._rate_limited():
+                wait = max(1, round((1 - self._tokens) / (self._rate or 1)))
+                return Reply(429, "rate_limited", {"Retry-After": str(wait)})
+        return slack_verdict(raw) or OK
+
+    def _record(self, path: str, raw: bytes, status: int) -> None:
+        try:
+            payload: Any = json.loads(raw)
+        except ValueError:
+            payload = raw.decode("utf-8", "replace")
+        with self._lock:
+            self.posts.append(ReceivedPost(path, payload, time.monotonic(), status))
+
+    def _handler_class(self) -> type[BaseHTTPRequestHandler]:
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self) -> None:
+                raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                reply = receiver._decide(raw)
+                if reply.delay:
+                    time.sleep(reply.delay)
+                receiver._record(self.path, raw, reply.status)
+                body = reply.body.encode()
+                self.send_response(reply.status)
+                self.send_header("Content-Type", "text/html")
+                self.send_header("Content-Length", str(len(body)))
+                for key, value in reply.headers.items():
+                    self.send_header(key, value)
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+                return
+
+        return Handler
