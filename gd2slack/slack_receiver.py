@@ -115,7 +115,8 @@ class SlackReceiver:
         """Payloads Slack would have shown in the channel."""
         with self._lock:
             return [
-                p.payload for p in self.posts
+                p.payload
+                for p in self.posts
                 if p.status == 200 and (path is None or p.path == path)
             ]
 

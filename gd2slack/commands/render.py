@@ -1,0 +1,56 @@
+"""``gd2slack render FILE``: the Slack payload for a finding event, without sending it."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import urllib.parse
+from pathlib import Path
+from typing import Any
+
+from app.finding import MalformedEvent, NotAFinding, parse_event
+from app.render import render_finding
+from gd2slack.errors import CliError
+
+BUILDER_URL = "https://app.slack.com/block-kit-builder/#"
+
+
+def register(subparsers: Any) -> None:
+    parser = subparsers.add_parser("render", help="print the Slack message for a finding event")
+    parser.add_argument("file", type=Path, help="EventBridge GuardDuty event (JSON); - for stdin")
+    parser.add_argument(
+        "--format",
+        choices=("json", "text", "builder-url"),
+        default="json",
+        help="json payload (default), the fallback text, or a Block Kit Builder link",
+    )
+    parser.set_defaults(func=run)
+
+
+def load_finding_payload(path: Path) -> dict[str, Any]:
+    """Read an event file and render it; shared with ``send``."""
+    try:
+        raw = Path("/dev/stdin").read_text() if str(path) == "-" else path.read_text()
+    except OSError as err:
+        raise CliError(f"cannot read {path}: {err.strerror}") from None
+    try:
+        event = json.loads(raw)
+    except json.JSONDecodeError as err:
+        raise CliError(f"{path} is not JSON: {err.msg} at line {err.lineno}") from None
+    try:
+        finding = parse_event(event)
+    except (MalformedEvent, NotAFinding) as why:
+        raise CliError(f"{path} is not a GuardDuty finding event: {why}") from None
+    return render_finding(finding)
+
+
+def run(args: argparse.Namespace) -> int:
+    payload = load_finding_payload(args.file)
+    if args.format == "text":
+        print(payload["text"])
+    elif args.format == "builder-url":
+        blocks = json.dumps({"blocks": payload["blocks"]}, separators=(",", ":"))
+        print(BUILDER_URL + urllib.parse.quote(blocks, safe=""))
+    else:
+        print(json.dumps(payload, indent=2, ensure_ascii=False))
+    return 0

@@ -1,0 +1,83 @@
+"""Checks every Slack payload in the tests must pass: Slack's Block Kit models and limits,
+and no live mention or foreign link anywhere in the text Slack would parse."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from slack_sdk.models.blocks import Block
+
+OUR_LINK_HOSTS = (
+    "https://docs.aws.amazon.com/",
+    "https://us-east-1.console.aws.amazon.com/",
+    "https://console.amazonaws-us-gov.com/",
+    "https://console.amazonaws.cn/",
+)
+_OUR_CONSOLE = re.compile(r"^https://[a-z0-9-]+\.console\.aws\.amazon\.com/guardduty/")
+_ANGLE = re.compile(r"<([^<>]*)>")
+_BARE_URL = re.compile(r"(?i)\b(?:https?|ftp)://")
+_DOMAIN = re.compile(r"(?i)\b(?:[a-z0-9-]+\.)+(?:com|net|org|example|io|xyz|ru|cn|zip|info)\b")
+
+
+def mrkdwn_texts(payload: dict[str, Any]) -> list[str]:
+    """Every string Slack parses as mrkdwn, plus plain_text strings (checked for brackets)."""
+    found: list[str] = [payload.get("text", "")]
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            if node.get("type") in ("mrkdwn", "plain_text") and isinstance(node.get("text"), str):
+                found.append(node["text"])
+            for key, value in node.items():
+                if key != "url":
+                    walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(payload.get("blocks", []))
+    return found
+
+
+def _ours(target: str) -> bool:
+    url = target.split("|", 1)[0].replace("&amp;", "&")
+    return url.startswith(OUR_LINK_HOSTS) or bool(_OUR_CONSOLE.match(url))
+
+
+def assert_inert(payload: dict[str, Any]) -> None:
+    """No ``<...>`` control sequence other than our own links; no bare URL or known domain."""
+    for text in mrkdwn_texts(payload):
+        for target in _ANGLE.findall(text):
+            assert _ours(target), f"live Slack control sequence <{target}> in {text[:200]!r}"
+        stripped = _ANGLE.sub("", text)
+        assert not _BARE_URL.search(stripped), f"bare URL in {stripped[:200]!r}"
+        assert not _DOMAIN.search(stripped), f"linkable domain in {stripped[:200]!r}"
+
+
+def assert_valid_payload(payload: dict[str, Any]) -> None:
+    """Slack would accept it: models validate, documented limits hold, total size is sane."""
+    blocks = payload["blocks"]
+    assert isinstance(payload.get("text"), str) and payload["text"], "fallback text missing"
+    assert 0 < len(blocks) <= 50
+    for raw in blocks:
+        block = Block.parse(raw)
+        assert block is not None, f"unknown block type {raw.get('type')}"
+        block.validate_json()
+        if raw["type"] == "header":
+            assert raw["text"]["type"] == "plain_text"
+            assert len(raw["text"]["text"]) <= 150
+        if raw["type"] == "section":
+            fields = raw.get("fields", [])
+            assert len(fields) <= 10
+            assert all(len(f["text"]) <= 2000 for f in fields)
+            if "text" in raw:
+                assert len(raw["text"]["text"]) <= 3000
+        if raw["type"] == "context":
+            assert len(raw["elements"]) <= 10
+        if raw["type"] == "actions":
+            for element in raw["elements"]:
+                assert len(element["text"]["text"]) <= 75
+                assert len(element["url"]) <= 3000
+    assert len(json.dumps(blocks, ensure_ascii=False)) < 12_000, "near msg_blocks_too_long"
+    assert_inert(payload)

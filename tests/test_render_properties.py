@@ -1,0 +1,59 @@
+"""Property: any finding the model allows (plus odd types) renders to a valid, inert payload,
+and the handler never raises on it."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+
+from app.config import load_config
+from app.finding import MalformedEvent, parse_event
+from app.handler import Notifier
+from app.render import render_digest, render_finding
+from gd2slack.lambda_context import LocalLambdaContext
+from gd2slack.slack_receiver import SlackReceiver
+from tests.finding_strategy import eventbridge_events
+from tests.slack_checks import assert_valid_payload
+
+PROPERTY_SETTINGS = settings(
+    max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+
+
+@PROPERTY_SETTINGS
+@given(eventbridge_events())
+def test_any_finding_renders_valid_and_inert(event: dict[str, Any]) -> None:
+    try:
+        finding = parse_event(event)
+    except MalformedEvent:
+        return  # e.g. an id made only of whitespace: rejected with a reason, not rendered
+    payload = render_finding(finding, {"123456789012": "<!here> prod"}, "count 1 → 12")
+    assert_valid_payload(payload)
+    assert_valid_payload(render_digest([finding] * 7, "<!channel>"))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(eventbridge_events(depth=4))
+def test_handler_never_raises_and_accounts_for_every_record(event: dict[str, Any]) -> None:
+    with SlackReceiver() as slack:
+        notifier = Notifier(load_config({"SLACK_WEBHOOK_URL": slack.url()}))
+        records = [
+            {"messageId": "m1", "body": json.dumps(event)},
+            {"messageId": "m2", "body": json.dumps(event["detail"])},
+        ]
+        result = notifier.handle({"Records": records}, LocalLambdaContext())
+        failed = {f["itemIdentifier"] for f in result["batchItemFailures"]}
+        assert "m2" in failed  # a bare detail is not an EventBridge event
+        accepted = slack.accepted()
+        try:
+            wanted = parse_event(event).score >= 1.0
+        except MalformedEvent:
+            assert "m1" in failed and not accepted
+            return
+        # Nothing lost: a wanted finding is either in Slack or reported as failed.
+        assert len(accepted) == (1 if wanted and "m1" not in failed else 0)
+        assert "m1" not in failed or wanted
+        for payload in accepted:
+            assert_valid_payload(payload)
