@@ -1,0 +1,139 @@
+"""The runtime stack's alarms and the composite alarm the deploy uses as its rollback trigger.
+
+Each child alarm watches one way delivery can break: the function crashing or timing out,
+being throttled, messages giving up (DLQ), the queue backing up, or Slack refusing messages.
+Notifications go from the composite alarm only (one page, not five), and only when
+``AlarmTopicArn`` is set.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+from troposphere import GetAtt, If, Join, NoValue, Ref, Sub, Tags
+from troposphere.cloudwatch import Alarm, CompositeAlarm, MetricDimension
+
+from stack.parameters import HAS_ALARM_TOPIC
+from stack.policies import METRICS_NAMESPACE
+
+SERVICE_NAME: Final = "guardduty-to-slack"
+COMPOSITE_ALARM: Final = "DeliveryCompositeAlarm"
+# A finding waiting this long in the queue is no longer timely for a responder.
+MAX_QUEUE_AGE_SECONDS: Final = 900
+
+
+@dataclass(frozen=True)
+class AlarmSpec:
+    title: str
+    suffix: str
+    description: str
+    namespace: str
+    metric: str
+    dimensions: dict[str, object]
+    statistic: str
+    threshold: float
+    period: int = 60
+    evaluation_periods: int = 1
+    operator: str = "GreaterThanOrEqualToThreshold"
+
+
+def alarm_specs(function: str, queue: str, dead_letter_queue: str) -> list[AlarmSpec]:
+    """Child alarms, given the logical ids of the resources they watch."""
+    return [
+        AlarmSpec(
+            "FunctionErrorsAlarm",
+            "function-errors",
+            "The function crashed or timed out (record failures are reported, not raised).",
+            "AWS/Lambda",
+            "Errors",
+            {"FunctionName": Ref(function)},
+            "Sum",
+            1,
+        ),
+        AlarmSpec(
+            "FunctionThrottlesAlarm",
+            "function-throttles",
+            "Invocations were throttled: reserved concurrency below the mapping's maximum?",
+            "AWS/Lambda",
+            "Throttles",
+            {"FunctionName": Ref(function)},
+            "Sum",
+            1,
+        ),
+        AlarmSpec(
+            "DeadLetterQueueNotEmptyAlarm",
+            "dlq-not-empty",
+            "Findings gave up delivery and wait in the DLQ: fix the cause, then gd2slack redrive.",
+            "AWS/SQS",
+            "ApproximateNumberOfMessagesVisible",
+            {"QueueName": GetAtt(dead_letter_queue, "QueueName")},
+            "Maximum",
+            0,
+            operator="GreaterThanThreshold",
+        ),
+        AlarmSpec(
+            "QueueAgeAlarm",
+            "queue-age",
+            f"A finding has waited more than {MAX_QUEUE_AGE_SECONDS} s for delivery.",
+            "AWS/SQS",
+            "ApproximateAgeOfOldestMessage",
+            {"QueueName": GetAtt(queue, "QueueName")},
+            "Maximum",
+            MAX_QUEUE_AGE_SECONDS,
+            period=300,
+        ),
+        AlarmSpec(
+            "SlackErrorsAlarm",
+            "slack-errors",
+            "Slack refused or failed deliveries after retries (see the function's logs).",
+            METRICS_NAMESPACE,
+            "SlackErrors",
+            {"service": SERVICE_NAME},
+            "Sum",
+            1,
+            period=300,
+        ),
+    ]
+
+
+def _alarm(spec: AlarmSpec, tags: Tags) -> Alarm:
+    return Alarm(
+        spec.title,
+        AlarmName=Sub(f"${{AWS::StackName}}-{spec.suffix}"),
+        AlarmDescription=spec.description,
+        Namespace=spec.namespace,
+        MetricName=spec.metric,
+        Dimensions=[
+            MetricDimension(Name=name, Value=value)
+            for name, value in sorted(spec.dimensions.items())
+        ],
+        Statistic=spec.statistic,
+        Period=spec.period,
+        EvaluationPeriods=spec.evaluation_periods,
+        Threshold=spec.threshold,
+        ComparisonOperator=spec.operator,
+        TreatMissingData="notBreaching",
+        Tags=tags,
+    )
+
+
+def alarms(function: str, queue: str, dead_letter_queue: str, tags: Tags) -> list[Alarm]:
+    return [_alarm(spec, tags) for spec in alarm_specs(function, queue, dead_letter_queue)]
+
+
+def composite_alarm(children: list[Alarm], tags: Tags) -> CompositeAlarm:
+    """ALARM when any child is: the single rollback trigger of a deployment."""
+    topic = If(HAS_ALARM_TOPIC, [Ref("AlarmTopicArn")], NoValue)
+    return CompositeAlarm(
+        COMPOSITE_ALARM,
+        AlarmName=Sub("${AWS::StackName}-delivery"),
+        AlarmDescription=(
+            "GuardDuty-to-Slack delivery is failing; rollback trigger of the stack's deployments."
+        ),
+        AlarmRule=Join(" OR ", [Sub(f'ALARM("${{{child.title}.Arn}}")') for child in children]),
+        ActionsEnabled=True,
+        AlarmActions=topic,
+        OKActions=topic,
+        Tags=tags,
+    )
