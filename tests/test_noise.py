@@ -1,0 +1,136 @@
+"""The noise-control decision table (DESIGN §3), one transition per case."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from app.finding import Finding, parse_event
+from app.noise import FindingState, decide, milestone
+from tests.conftest import minimal_event
+
+T0 = datetime(2026, 11, 28, 9, 14, tzinfo=UTC)
+QUIET = timedelta(hours=24)
+
+
+def finding(**overrides: Any) -> Finding:
+    base = parse_event(minimal_event(severity=5.0, count=3, updated_at="2026-11-28T10:00:00Z"))
+    return replace(base, **overrides)
+
+
+def state(**overrides: Any) -> FindingState:
+    values: dict[str, Any] = {
+        "notified_score": 5.0,
+        "notified_count": 1,
+        "notified_at": T0,
+        "last_seen": T0 + timedelta(minutes=30),
+        "seen_count": 2,
+        "archived": False,
+        "version": 3,
+    }
+    values.update(overrides)
+    return FindingState(**values)
+
+
+@pytest.mark.parametrize(
+    ("count", "expected"), [(0, 0), (1, 1), (9, 1), (10, 10), (99, 10), (100, 100), (1234, 1000)]
+)
+def test_milestones(count: int, expected: int) -> None:
+    assert milestone(count) == expected
+
+
+def test_first_sight_notifies() -> None:
+    decision = decide(None, finding(), QUIET)
+    assert decision.notify and decision.reason == "first-sight" and decision.notice is None
+
+
+def test_republication_is_suppressed_as_repeat() -> None:
+    decision = decide(state(), finding(count=3), QUIET)
+    assert (decision.notify, decision.reason) == (False, "repeat")
+
+
+def test_band_increase_notifies_with_the_change() -> None:
+    decision = decide(state(notified_score=5.0), finding(score=7.5), QUIET)
+    assert decision.notify and decision.reason == "severity-increase"
+    assert decision.notice == "severity Medium → High"
+
+
+def test_increase_within_a_band_below_critical_is_a_repeat() -> None:
+    assert not decide(state(notified_score=4.0), finding(score=6.9), QUIET).notify
+
+
+def test_numeric_increase_within_critical_notifies() -> None:
+    decision = decide(state(notified_score=9.0), finding(score=9.6), QUIET)
+    assert decision.notify and decision.notice == "severity 9.0 → 9.6 (Critical)"
+
+
+def test_severity_decrease_is_a_repeat() -> None:
+    assert decide(state(notified_score=8.0), finding(score=5.0), QUIET).reason == "repeat"
+
+
+def test_count_crossing_a_milestone_notifies_with_since() -> None:
+    decision = decide(state(notified_count=1), finding(count=12), QUIET)
+    assert decision.notify and decision.reason == "count-milestone"
+    assert decision.notice == "count 1 → 12 since 2026-11-28 09:14 UTC"
+
+
+def test_count_within_the_same_milestone_is_a_repeat() -> None:
+    assert not decide(state(notified_count=12), finding(count=99), QUIET).notify
+
+
+def test_count_going_backwards_is_a_repeat() -> None:
+    assert (
+        decide(state(notified_count=120, seen_count=130), finding(count=5), QUIET).reason
+        == "repeat"
+    )
+
+
+def test_missing_count_uses_what_was_seen() -> None:
+    assert (
+        decide(state(notified_count=1, seen_count=2), finding(count=None), QUIET).reason == "repeat"
+    )
+
+
+def test_activity_after_quiet_period_notifies() -> None:
+    previous = state(last_seen=T0)
+    decision = decide(previous, finding(last_seen=T0 + timedelta(hours=30)), QUIET)
+    assert decision.notify and decision.reason == "reactivated"
+    assert decision.notice == "active again after 30 h quiet"
+
+
+def test_activity_just_inside_quiet_period_is_a_repeat() -> None:
+    previous = state(last_seen=T0)
+    later = finding(last_seen=T0 + QUIET - timedelta(seconds=1))
+    assert decide(previous, later, QUIET).reason == "repeat"
+
+
+def test_exactly_the_quiet_period_notifies() -> None:
+    assert decide(state(last_seen=T0), finding(last_seen=T0 + QUIET), QUIET).notify
+
+
+def test_out_of_order_older_event_is_a_repeat() -> None:
+    previous = state(last_seen=T0 + timedelta(days=3))
+    assert decide(previous, finding(last_seen=T0), QUIET).reason == "repeat"
+
+
+def test_missing_timestamps_never_notify_by_quiet_period() -> None:
+    assert decide(state(last_seen=None), finding(last_seen=T0), QUIET).reason == "repeat"
+    assert decide(state(last_seen=T0), finding(last_seen=None), QUIET).reason == "repeat"
+
+
+def test_quiet_period_zero_disables_reactivation() -> None:
+    previous = state(last_seen=T0)
+    assert not decide(previous, finding(last_seen=T0 + timedelta(days=9)), timedelta(0)).notify
+
+
+def test_archived_finding_is_suppressed() -> None:
+    assert decide(None, finding(archived=True), QUIET).reason == "archived"
+    assert decide(state(), finding(archived=True, score=9.9), QUIET).reason == "archived"
+
+
+def test_archived_then_active_again_notifies() -> None:
+    decision = decide(state(archived=True), finding(), QUIET)
+    assert decision.notify and decision.reason == "unarchived"

@@ -1,0 +1,258 @@
+"""Noise control and idempotency against DynamoDB (moto) and the real local receiver."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+from botocore.stub import Stubber
+from moto import mock_aws
+
+from app.config import load_config
+from app.handler import Notifier
+from app.state import StateStore
+from gd2slack.lambda_context import LocalLambdaContext
+from gd2slack.slack_receiver import SERVER_ERROR, Reply, SlackReceiver
+from tests.conftest import LogLines, minimal_event
+from tests.slack_checks import assert_valid_payload
+
+TABLE = "gd2slack-test-state"
+
+
+@pytest.fixture
+def table() -> Iterator[str]:
+    with mock_aws():
+        boto3.client("dynamodb").create_table(
+            TableName=TABLE,
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        yield TABLE
+
+
+def notifier(slack: SlackReceiver, **env: str) -> Notifier:
+    config = load_config({"SLACK_WEBHOOK_URL": slack.url(), "STATE_TABLE": TABLE, **env})
+    return Notifier(config, state=StateStore(TABLE, boto3.client("dynamodb")))
+
+
+def batch(*events: dict[str, Any], prefix: str = "m") -> dict[str, Any]:
+    return {
+        "Records": [
+            {"messageId": f"{prefix}{i}", "body": json.dumps(e)} for i, e in enumerate(events)
+        ]
+    }
+
+
+def republication(n: int, count: int, severity: float = 5.0) -> dict[str, Any]:
+    return minimal_event(
+        "f" * 32,
+        severity=severity,
+        count=count,
+        event_id=f"evt-{n}",
+        updated_at=f"2026-11-28T{9 + n:02d}:00:00Z",
+    )
+
+
+def test_republications_are_suppressed_and_escalations_notified(
+    table: str, slack: SlackReceiver, handler_logs: LogLines
+) -> None:
+    n = notifier(slack)
+    for i, (count, severity) in enumerate(
+        [(1, 5.0), (2, 5.0), (5, 5.0), (12, 5.0), (13, 8.0), (14, 8.0)]
+    ):
+        assert n.handle(
+            batch(republication(i, count, severity), prefix=f"b{i}-"), LocalLambdaContext()
+        ) == {"batchItemFailures": []}
+    outcomes = [handler_logs.outcome_of(f"b{i}-0") for i in range(6)]
+    assert [(o["outcome"], o["reason"]) for o in outcomes] == [
+        ("delivered", "first-sight"),
+        ("suppressed", "repeat"),
+        ("suppressed", "repeat"),
+        ("delivered", "count-milestone"),
+        ("delivered", "severity-increase"),
+        ("suppressed", "repeat"),
+    ]
+    messages = slack.accepted()
+    assert len(messages) == 3
+    assert "count 1 → 12 since" in json.dumps(messages[1], ensure_ascii=False)
+    assert "severity Medium → High" in json.dumps(messages[2], ensure_ascii=False)
+    for payload in messages:
+        assert_valid_payload(payload)
+    item = boto3.client("dynamodb").get_item(
+        TableName=TABLE, Key={"pk": {"S": "finding#" + "f" * 32}}
+    )["Item"]
+    assert item["notified_count"]["N"] == "13" and item["seen_count"]["N"] == "14"
+    assert "lease_owner" not in item and int(item["expires_at"]["N"]) > 0
+
+
+def test_duplicate_event_id_never_posts_twice(
+    table: str, slack: SlackReceiver, handler_logs: LogLines
+) -> None:
+    n = notifier(slack)
+    event = republication(0, 1)
+    n.handle(batch(event, prefix="a"), LocalLambdaContext())
+    n.handle(batch(event, prefix="b"), LocalLambdaContext())
+    assert len(slack.accepted()) == 1
+    assert handler_logs.outcome_of("b0")["reason"] == "duplicate-event"
+
+
+def test_failed_post_then_success_then_redelivery_posts_once(
+    table: str, slack: SlackReceiver, handler_logs: LogLines
+) -> None:
+    from app.slack import SlackWebhookClient
+
+    n = notifier(slack)
+    n.slack = SlackWebhookClient(sleep=lambda s: None)
+    event = republication(0, 1)
+    slack.script(*[SERVER_ERROR] * 4)
+    assert n.handle(batch(event, prefix="a"), LocalLambdaContext()) == {
+        "batchItemFailures": [{"itemIdentifier": "a0"}]
+    }
+    assert slack.accepted() == []
+    assert n.handle(batch(event, prefix="b"), LocalLambdaContext()) == {"batchItemFailures": []}
+    assert n.handle(batch(event, prefix="c"), LocalLambdaContext()) == {"batchItemFailures": []}
+    assert len(slack.accepted()) == 1
+    assert handler_logs.outcome_of("c0")["reason"] == "duplicate-event"
+
+
+def test_concurrent_batches_with_the_same_finding_send_one_message(table: str) -> None:
+    with SlackReceiver() as slack:
+        slack.script(Reply(delay=0.5))  # the first POST is in flight while the second batch runs
+        first, second = notifier(slack), notifier(slack)
+        results: dict[str, Any] = {}
+        started = threading.Event()
+
+        def run_first() -> None:
+            started.set()
+            results["first"] = first.handle(
+                batch(republication(0, 1), prefix="x"), LocalLambdaContext()
+            )
+
+        thread = threading.Thread(target=run_first)
+        thread.start()
+        started.wait()
+        while thread.is_alive() and not _claimed():
+            time.sleep(0.01)  # wait (not assert) until the first batch holds its claim
+        results["second"] = second.handle(
+            batch(republication(1, 1), prefix="y"), LocalLambdaContext()
+        )
+        thread.join()
+        assert results["first"] == {"batchItemFailures": []}
+        # The loser is not dropped: it fails, SQS redelivers it, and then it is a repeat.
+        assert results["second"] == {"batchItemFailures": [{"itemIdentifier": "y0"}]}
+        retry = second.handle(batch(republication(1, 1), prefix="z"), LocalLambdaContext())
+        assert retry == {"batchItemFailures": []}
+        assert len(slack.accepted()) == 1
+
+
+def _claimed() -> bool:
+    item = boto3.client("dynamodb").get_item(
+        TableName=TABLE, Key={"pk": {"S": "finding#" + "f" * 32}}
+    )
+    return "lease_owner" in item.get("Item", {})
+
+
+def test_digest_for_a_burst_counts_every_finding_as_notified(
+    table: str, slack: SlackReceiver, handler_logs: LogLines
+) -> None:
+    n = notifier(slack, DIGEST_THRESHOLD="3")
+    events = [minimal_event(f"{i:032x}", event_id=f"e{i}", severity=2.0 + i) for i in range(7)]
+    assert n.handle(batch(*events), LocalLambdaContext()) == {"batchItemFailures": []}
+    (digest,) = slack.accepted()
+    assert_valid_payload(digest)
+    assert digest["blocks"][0]["text"]["text"].endswith("7 GuardDuty findings")
+    assert {handler_logs.outcome_of(f"m{i}")["outcome"] for i in range(7)} == {"digested"}
+    again = [minimal_event(f"{i:032x}", event_id=f"r{i}", severity=2.0 + i) for i in range(7)]
+    n.handle(batch(*again, prefix="r"), LocalLambdaContext())
+    assert {handler_logs.outcome_of(f"r{i}")["reason"] for i in range(7)} == {"repeat"}
+    assert len(slack.accepted()) == 1
+
+
+def test_digest_with_hundreds_of_lines_stays_within_limits(
+    table: str, slack: SlackReceiver
+) -> None:
+    from app.finding import parse_event
+    from app.render import render_digest
+
+    findings = [parse_event(minimal_event(f"{i:032x}", severity=9.0)) for i in range(300)]
+    payload = render_digest(findings, "default")
+    assert_valid_payload(payload)
+    assert "more" in payload["blocks"][-1]["elements"][0]["text"]
+
+
+def test_dynamodb_missing_table_fails_the_record_without_posting(
+    table: str, slack: SlackReceiver, handler_logs: LogLines
+) -> None:
+    config = load_config({"SLACK_WEBHOOK_URL": slack.url(), "STATE_TABLE": "no-such-table"})
+    n = Notifier(config, state=StateStore("no-such-table", boto3.client("dynamodb")))
+    assert n.handle(batch(republication(0, 1)), LocalLambdaContext()) == {
+        "batchItemFailures": [{"itemIdentifier": "m0"}]
+    }
+    assert slack.posts == []
+    entry = handler_logs.outcome_of("m0")
+    assert entry["level"] == "ERROR" and "ResourceNotFoundException" in entry["reason"]
+
+
+def test_dynamodb_throttling_fails_the_record_without_posting(
+    table: str, slack: SlackReceiver, handler_logs: LogLines
+) -> None:
+    client = boto3.client("dynamodb")
+    n = Notifier(
+        load_config({"SLACK_WEBHOOK_URL": slack.url(), "STATE_TABLE": TABLE}),
+        state=StateStore(TABLE, client),
+    )
+    with Stubber(client) as stub:
+        stub.add_client_error(
+            "get_item", "ProvisionedThroughputExceededException", http_status_code=400
+        )
+        result = n.handle(batch(republication(0, 1)), LocalLambdaContext())
+    assert result == {"batchItemFailures": [{"itemIdentifier": "m0"}]}
+    assert slack.posts == []
+    assert "ProvisionedThroughputExceededException" in handler_logs.outcome_of("m0")["reason"]
+
+
+def test_state_write_failure_after_delivery_does_not_fail_the_record(
+    table: str, slack: SlackReceiver, handler_logs: LogLines
+) -> None:
+    """Slack already has the message: failing the record would post it twice."""
+    client = boto3.client("dynamodb")
+    n = Notifier(
+        load_config({"SLACK_WEBHOOK_URL": slack.url(), "STATE_TABLE": TABLE}),
+        state=StateStore(TABLE, client),
+    )
+    with Stubber(client) as stub:
+        stub.add_response("get_item", {})  # event not sent before
+        stub.add_response("get_item", {})  # no finding state
+        stub.add_response("update_item", {})  # claim
+        stub.add_client_error("transact_write_items", "InternalServerError", http_status_code=500)
+        result = n.handle(batch(republication(0, 1)), LocalLambdaContext())
+    assert result == {"batchItemFailures": []}
+    assert len(slack.accepted()) == 1
+    assert any("state was not recorded" in e["message"] for e in handler_logs.entries())
+
+
+def test_nothing_lost_every_record_has_an_outcome(
+    table: str, slack: SlackReceiver, handler_logs: LogLines
+) -> None:
+    slack.script(SERVER_ERROR, SERVER_ERROR, SERVER_ERROR, SERVER_ERROR)
+    from app.slack import SlackWebhookClient
+
+    n = notifier(slack, MIN_SEVERITY="MEDIUM")
+    n.slack = SlackWebhookClient(sleep=lambda s: None)
+    events = [republication(0, 1), minimal_event("b" * 32, event_id="e2", severity=2.0), "garbage"]
+    records = {
+        "Records": [
+            {"messageId": f"m{i}", "body": e if isinstance(e, str) else json.dumps(e)}
+            for i, e in enumerate(events)
+        ]
+    }
+    result = n.handle(records, LocalLambdaContext())
+    failed = {f["itemIdentifier"] for f in result["batchItemFailures"]}
+    assert failed == {"m0", "m2"}
+    assert handler_logs.outcome_of("m1")["reason"] == "below-threshold"
