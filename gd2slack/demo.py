@@ -1,13 +1,13 @@
 """The whole event path, locally: the real runtime template in moto, a local Slack receiver.
 
 1. Synthesize ``runtime.json`` and create it as a stack in moto's CloudFormation; create by API
-   what moto skips (the webhook secret; alarms and the alias are not needed to run).
-2. Put the bundled sample findings on the default bus, where the stack's rule sends them to its
-   queue; then a few re-publications, a severity escalation, a duplicate event and a poison
-   message, to show noise control, idempotency and the DLQ at work.
-3. Drain the queue into ``app.handler.lambda_handler`` the way the event source mapping does
-   (batches of up to 10, partial batch failures, redelivery until the DLQ).
-4. Print what happened to each record, from the handler's own structured logs.
+   what moto skips and the demo needs (the webhook secret, the ``live`` alias).
+2. Publish, in phases: the bundled sample findings; re-publications of one finding, a count
+   milestone and a severity escalation (15 minutes apart, as GuardDuty does); a burst that
+   becomes one digest; a poison message; and one event delivered a second time.
+3. After each phase, drain the queue into ``app.handler.lambda_handler`` the way the event
+   source mapping does (batches of up to 10, partial batch failures, redelivery until the DLQ).
+4. Print what happened to each record, read from the handler's own structured logs.
 """
 
 from __future__ import annotations
@@ -16,84 +16,101 @@ import contextlib
 import copy
 import io
 import json
+import logging
 import os
+import warnings
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from app.finding import parse_time
 from gd2slack.lambda_context import LocalLambdaContext
 from gd2slack.slack_receiver import RATE_LIMITED, SlackReceiver
 from gd2slack.table import render_table
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"
-STAGE = "demo"
 STACK_NAME = "gd2slack-demo"
 IMAGE_URI = f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/guardduty-to-slack@sha256:" + "0" * 64
-MAX_RECEIVES_SAFETY = 50
-
-
-@dataclass
-class Row:
-    label: str
-    finding_type: str
-    band: str
-    outcome: str
-    reason: str
+DIGEST_THRESHOLD = 9  # the nine samples arrive as individual messages, the burst of 10 as one
+MAX_RECEIVE_COUNT = 3
+NOTIFIED = ("delivered", "digested")
 
 
 def bundled_samples() -> list[dict[str, Any]]:
     folder = resources.files("gd2slack") / "samples"
+    entries = sorted(
+        (e for e in folder.iterdir() if e.name.endswith(".json")), key=lambda e: e.name
+    )
+    return [json.loads(entry.read_text()) for entry in entries]
+
+
+def _at(event: dict[str, Any], moment: datetime, count: int, severity: float) -> dict[str, Any]:
+    event = copy.deepcopy(event)
+    seen = moment.isoformat().replace("+00:00", "Z")
+    event["detail"]["severity"] = severity
+    event["detail"]["updatedAt"] = seen
+    event["detail"].setdefault("service", {}).update(count=count, eventLastSeen=seen)
+    return event
+
+
+def noise_steps(base: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """One finding re-published every 15 minutes: repeats, a count milestone, an escalation."""
+    start = parse_time(base["detail"].get("updatedAt")) or datetime(2026, 11, 28, 9, 14, tzinfo=UTC)
+    severity = float(base["detail"].get("severity") or 5.0)
+    plan = [
+        ("re-publication", 2, severity),
+        ("re-publication", 5, severity),
+        ("count crossed 10", 12, severity),
+        ("severity escalation", 13, 8.0),
+        ("re-publication", 14, 8.0),
+    ]
+    return [
+        (label, _at(base, start + timedelta(minutes=15 * n), count, sev))
+        for n, (label, count, sev) in enumerate(plan, start=1)
+    ]
+
+
+def burst(base: dict[str, Any], size: int = 10) -> list[dict[str, Any]]:
+    """Ten port probes against ten instances at once: one digest, not ten messages."""
     events = []
-    for entry in sorted(folder.iterdir(), key=lambda e: e.name):
-        if entry.name.endswith(".json"):
-            events.append(json.loads(entry.read_text()))
+    for n in range(size):
+        event = _at(base, datetime(2026, 11, 28, 11, 0, tzinfo=UTC), 1, 2.0)
+        event["detail"]["id"] = f"{n:02d}" + event["detail"]["id"][2:]
+        instance = event["detail"].get("resource", {}).get("instanceDetails")
+        if isinstance(instance, dict):
+            instance["instanceId"] = f"i-0burst{n:012d}"
+        events.append(event)
     return events
 
 
-def noise_scenario(base: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
-    """Re-publications of one finding (same id, growing count), then a severity escalation."""
-    start = datetime(2026, 11, 28, 9, 14, tzinfo=UTC)
-    steps = []
-    for n, (count, severity, label) in enumerate(
-        [
-            (2, 5.0, "re-publication"),
-            (5, 5.0, "re-publication"),
-            (12, 5.0, "count crossed 10"),
-            (13, 8.0, "severity escalation"),
-        ],
-        start=1,
-    ):
-        event = copy.deepcopy(base)
-        event["id"] = f"{base['id'][:-2]}{n:02d}"
-        event["detail"]["severity"] = severity
-        event["detail"]["service"]["count"] = count
-        seen = (start + timedelta(minutes=15 * n)).isoformat().replace("+00:00", "Z")
-        event["detail"]["updatedAt"] = seen
-        event["detail"]["service"]["eventLastSeen"] = seen
-        steps.append((label, event))
-    return steps
-
-
 @contextlib.contextmanager
-def _captured(log: io.StringIO) -> Iterator[None]:
-    with contextlib.redirect_stdout(log):
-        yield
+def quiet_moto() -> Iterator[None]:
+    """moto announces every resource type it skips; the demo says it once, in one line."""
+    moto_logger = logging.getLogger("moto")
+    level = moto_logger.level
+    moto_logger.setLevel(logging.ERROR)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        moto_logger.setLevel(level)
 
 
 class Demo:
     def __init__(self, out_dir: Path) -> None:
         self.out_dir = out_dir
         self.log = io.StringIO()
-        self.records: dict[str, dict[str, Any]] = {}
-        self.seen_bodies: set[str] = set()
+        self.labels: dict[str, str] = {}  # SQS message id → what the demo published
+        self.last_body: dict[str, str] = {}
 
     def run(self) -> int:
         os.environ.update(
             AWS_DEFAULT_REGION=REGION,
+            AWS_REGION=REGION,
             AWS_ACCESS_KEY_ID="testing",
             AWS_SECRET_ACCESS_KEY="testing",
             AWS_SESSION_TOKEN="testing",
@@ -102,113 +119,94 @@ class Demo:
         import boto3  # noqa: PLC0415 - heavy, only for the demo
         from moto import mock_aws  # noqa: PLC0415
 
+        self.boto3 = boto3
         self.out_dir.mkdir(parents=True, exist_ok=True)
         for old in self.out_dir.glob("*.json"):
             old.unlink()
-        with SlackReceiver() as slack, mock_aws(config={"lambda": {"use_docker": False}}):
-            self.boto3 = boto3
+        with (
+            SlackReceiver() as slack,
+            mock_aws(config={"lambda": {"use_docker": False}}),
+            quiet_moto(),
+        ):
             outputs, env = self.provision(slack)
             print(
                 f"local Slack receiver on 127.0.0.1:{slack.port}; AWS emulated by moto in-process"
             )
-            labels = self.publish(outputs)
-            slack.script(RATE_LIMITED)  # Slack's first answer: 429 + Retry-After, as it can be
-            handler = self.load_handler(env)
-            self.drain(handler, outputs)
-            labels |= self.redeliver_one(outputs)
-            self.drain(handler, outputs)
-            dlq_depth = self.queue_depth(outputs["DeadLetterQueueUrl"])
+            self.handler = self.load_handler(env)
+            self.queue = outputs["QueueUrl"]
+            slack.script(RATE_LIMITED)  # Slack's first answer is a 429 + Retry-After
+            self.play(outputs)
+            dlq_depth = self.depth(outputs["DeadLetterQueueUrl"])
             self.write_payloads(slack)
-        rows = self.rows(labels)
-        print(
-            render_table(
-                ["#", "event", "finding type", "band", "outcome", "reason"],
-                [
-                    [str(i), r.label, r.finding_type, r.band, r.outcome, r.reason]
-                    for i, r in enumerate(rows, start=1)
-                ],
-            )
-        )
-        delivered = sum(r.outcome in ("delivered", "digested") for r in rows)
-        failed = sum(r.outcome == "failed" for r in rows)
-        print(
-            f"Slack accepted {len(slack.accepted())} message(s) (first answer was 429 + "
-            f"Retry-After: waited, then delivered); payloads in {self.out_dir}/"
-        )
-        print(
-            f"dead-letter queue holds {dlq_depth} message(s); handler log: {self.out_dir}/handler.log"
-        )
-        print(f"delivered {delivered}, filtered {len(rows) - delivered - failed}, failed {failed}")
-        return 0
+            accepted = len(slack.accepted())
+        return self.report(accepted, dlq_depth)
 
+    # -- AWS side ---------------------------------------------------------------------------
     def provision(self, slack: SlackReceiver) -> tuple[dict[str, str], dict[str, str]]:
+        from stack.moto_compat import for_moto  # noqa: PLC0415
         from stack.runtime import to_json  # noqa: PLC0415
 
         template = to_json()
         (self.out_dir / "runtime.json").write_text(template)
-        secret = self.boto3.client("secretsmanager", region_name=REGION).create_secret(
-            Name="gd2slack/demo/webhooks",
-            SecretString=json.dumps({"default": slack.url()}),
+        secret = self.boto3.client("secretsmanager").create_secret(
+            Name="gd2slack/demo/webhooks", SecretString=json.dumps({"default": slack.url()})
         )
-        cfn = self.boto3.client("cloudformation", region_name=REGION)
+        parameters = {
+            "Stage": "dev",
+            "ImageUri": IMAGE_URI,
+            "WebhookSecretArn": secret["ARN"],
+            "MinSeverity": "LOW",
+            "MaxReceiveCount": str(MAX_RECEIVE_COUNT),
+            "DigestThreshold": str(DIGEST_THRESHOLD),
+            "AccountNames": json.dumps(
+                {e["detail"]["accountId"]: "demo-account" for e in bundled_samples()}
+            ),
+        }
+        cfn = self.boto3.client("cloudformation")
         cfn.create_stack(
             StackName=STACK_NAME,
-            TemplateBody=template,
+            TemplateBody=json.dumps(for_moto(json.loads(template))),
             Capabilities=["CAPABILITY_IAM", "CAPABILITY_NAMED_IAM"],
-            Parameters=[
-                {"ParameterKey": "Stage", "ParameterValue": "dev"},
-                {"ParameterKey": "ImageUri", "ParameterValue": IMAGE_URI},
-                {"ParameterKey": "WebhookSecretArn", "ParameterValue": secret["ARN"]},
-                {"ParameterKey": "MinSeverity", "ParameterValue": "LOW"},
-                {"ParameterKey": "MaxReceiveCount", "ParameterValue": "3"},
-                {
-                    "ParameterKey": "AccountNames",
-                    "ParameterValue": json.dumps({ACCOUNT: "demo-production"}),
-                },
-            ],
+            Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in parameters.items()],
         )
-        resources_ = {
-            r["LogicalResourceId"]: r
+        stack_resources = {
+            r["LogicalResourceId"]: r["PhysicalResourceId"]
             for r in cfn.describe_stack_resources(StackName=STACK_NAME)["StackResources"]
+            if "LogicalResourceId" in r and "PhysicalResourceId" in r
         }
-        function = resources_["GuardDutyToSlackFunction"]["PhysicalResourceId"]
-        lam = self.boto3.client("lambda", region_name=REGION)
-        for mapping in lam.list_event_source_mappings(FunctionName=function)["EventSourceMappings"]:
-            lam.update_event_source_mapping(UUID=mapping["UUID"], Enabled=False)
-        env = lam.get_function_configuration(FunctionName=function)["Environment"]["Variables"]
+        function = stack_resources["GuardDutyToSlackFunction"]
+        lam = self.boto3.client("lambda")
+        # The demo drains the queue itself, the way the mapping would: moto cannot run an image.
+        for mapping in lam.list_event_source_mappings()["EventSourceMappings"]:
+            if mapping["FunctionArn"].rsplit(":", 1)[-1] == function:
+                lam.update_event_source_mapping(UUID=mapping["UUID"], Enabled=False)
+        lam.create_alias(FunctionName=function, Name="live", FunctionVersion="$LATEST")
+        variables = lam.get_function_configuration(FunctionName=function)["Environment"][
+            "Variables"
+        ]
         outputs = {
             o["OutputKey"]: o["OutputValue"]
             for o in cfn.describe_stacks(StackName=STACK_NAME)["Stacks"][0].get("Outputs", [])
         }
-        sqs = self.boto3.client("sqs", region_name=REGION)
-        for key, logical in (
-            ("QueueUrl", "FindingsQueue"),
-            ("DeadLetterQueueUrl", "DeadLetterQueue"),
-        ):
-            if key not in outputs and logical in resources_:
-                outputs[key] = sqs.get_queue_url(
-                    QueueName=resources_[logical]["PhysicalResourceId"].rsplit("/", 1)[-1]
-                )["QueueUrl"]
         print(
             f"stack {STACK_NAME} created in moto from {self.out_dir}/runtime.json "
-            f"({len(resources_)} resources); moto skips the secret, alias, queue policy and "
-            "alarms: the secret was created by API, the others are not needed locally"
+            f"({len(stack_resources)} resources); moto skips the secret, the alias, the queue "
+            "policy and the alarms: the demo created the secret and the alias by API"
         )
-        return outputs, env
+        return outputs, {key: str(value) for key, value in variables.items()}
 
-    def publish(self, outputs: dict[str, str]) -> dict[str, str]:
-        """Put events on the bus; returns a label per EventBridge event id."""
-        events = self.boto3.client("events", region_name=REGION)
-        samples = bundled_samples()
-        labelled = [("sample", e) for e in samples]
-        medium = next(
-            (e for e in samples if 4.0 <= float(e["detail"].get("severity") or 0) < 7.0), samples[0]
-        )
-        labelled += noise_scenario(medium)
-        labels = {}
-        for label, event in labelled:
-            labels[event["id"]] = label
-            events.put_events(
+    def load_handler(self, env: dict[str, str]) -> Any:
+        """Import the handler with the function's own environment: a cold start."""
+        os.environ.update(env)
+        with contextlib.redirect_stdout(self.log):
+            from app import handler  # noqa: PLC0415
+
+        return handler.lambda_handler
+
+    def put(self, events: list[dict[str, Any]]) -> None:
+        client = self.boto3.client("events")
+        for event in events:
+            client.put_events(
                 Entries=[
                     {
                         "Source": event["source"],
@@ -218,49 +216,55 @@ class Demo:
                     }
                 ]
             )
-        # EventBridge assigns new event ids; remember labels by finding id + count instead.
-        sqs = self.boto3.client("sqs", region_name=REGION)
-        sqs.send_message(
-            QueueUrl=outputs["QueueUrl"], MessageBody="this is not an EventBridge event"
-        )
-        return {self._key(e["detail"]): label for label, e in labelled}
 
-    def redeliver_one(self, outputs: dict[str, str]) -> dict[str, str]:
-        """At-least-once delivery: an already delivered event arrives again, same event id."""
+    def send_raw(self, body: str) -> None:
+        self.boto3.client("sqs").send_message(QueueUrl=self.queue, MessageBody=body)
+
+    def depth(self, url: str) -> int:
+        attrs = self.boto3.client("sqs").get_queue_attributes(
+            QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"]
+        )
+        return int(attrs["Attributes"]["ApproximateNumberOfMessages"])
+
+    # -- the story --------------------------------------------------------------------------
+    def play(self, outputs: dict[str, str]) -> None:
+        samples = bundled_samples()
+        self.put(samples)
+        self.send_raw("this is not an EventBridge event")
+        self.drain("sample")
+        medium = next(e for e in samples if 4.0 <= float(e["detail"].get("severity") or 0) < 7.0)
+        for label, event in noise_steps(medium):
+            self.put([event])
+            self.drain(label)
+        probe = next(e for e in samples if e["detail"]["type"].startswith("Recon:EC2/PortProbe"))
+        self.put(burst(probe))
+        self.drain("burst")
         delivered = next(
             body
-            for body in (m["Body"] for m in self.records.values())
-            if body.startswith("{") and json.loads(body).get("detail", {}).get("severity") == 8.0
+            for mid, body in self.last_body.items()
+            if self.labels[mid] == "severity escalation"
         )
-        sqs = self.boto3.client("sqs", region_name=REGION)
-        sqs.send_message(QueueUrl=outputs["QueueUrl"], MessageBody=delivered)
-        return {"redelivery": "same event delivered again"}
+        self.send_raw(delivered)  # at-least-once delivery: the same EventBridge event again
+        self.drain("same event delivered again")
+        for _ in range(MAX_RECEIVE_COUNT):  # SQS redelivers the poison message until the DLQ
+            self.drain("redelivery")
 
-    @staticmethod
-    def _key(detail: dict[str, Any]) -> str:
-        service = detail.get("service") or {}
-        return f"{detail.get('id')}#{service.get('count')}#{detail.get('severity')}"
-
-    def load_handler(self, env: dict[str, str]) -> Any:
-        os.environ.update(env)
-        os.environ.update(POWERTOOLS_METRICS_NAMESPACE="GuardDutyToSlack", AWS_REGION=REGION)
-        with _captured(self.log):
-            from app import handler  # noqa: PLC0415 - config is read at import, like a cold start
-
-        return handler.lambda_handler
-
-    def drain(self, handler: Any, outputs: dict[str, str]) -> None:
-        sqs = self.boto3.client("sqs", region_name=REGION)
-        queue = outputs["QueueUrl"]
-        arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"][
-            "QueueArn"
-        ]
-        for _ in range(MAX_RECEIVES_SAFETY):
+    def drain(self, label: str) -> None:
+        sqs = self.boto3.client("sqs")
+        arn = sqs.get_queue_attributes(QueueUrl=self.queue, AttributeNames=["QueueArn"])[
+            "Attributes"
+        ]["QueueArn"]
+        while True:
             messages = sqs.receive_message(
-                QueueUrl=queue, MaxNumberOfMessages=10, AttributeNames=["All"]
+                QueueUrl=self.queue, MaxNumberOfMessages=10, AttributeNames=["All"]
             ).get("Messages", [])
             if not messages:
-                break
+                return
+            for m in messages:
+                self.labels.setdefault(
+                    m["MessageId"], "poison message" if not m["Body"].startswith("{") else label
+                )
+                self.last_body[m["MessageId"]] = m["Body"]
             event = {
                 "Records": [
                     {
@@ -277,26 +281,20 @@ class Demo:
                     for m in messages
                 ]
             }
-            for m in messages:
-                self.records.setdefault(m["MessageId"], m)
-            with _captured(self.log):
-                result = handler(event, LocalLambdaContext())
+            with contextlib.redirect_stdout(self.log):
+                result = self.handler(event, LocalLambdaContext())
             failed = {f["itemIdentifier"] for f in result["batchItemFailures"]}
             for m in messages:
-                if m["MessageId"] in failed:
+                if m["MessageId"] in failed:  # back to the queue at once instead of after 6 min
                     sqs.change_message_visibility(
-                        QueueUrl=queue, ReceiptHandle=m["ReceiptHandle"], VisibilityTimeout=0
+                        QueueUrl=self.queue, ReceiptHandle=m["ReceiptHandle"], VisibilityTimeout=0
                     )
                 else:
-                    sqs.delete_message(QueueUrl=queue, ReceiptHandle=m["ReceiptHandle"])
+                    sqs.delete_message(QueueUrl=self.queue, ReceiptHandle=m["ReceiptHandle"])
+            if failed:
+                return  # like the mapping: failed records come back in a later batch
 
-    def queue_depth(self, url: str) -> int:
-        sqs = self.boto3.client("sqs", region_name=REGION)
-        attrs = sqs.get_queue_attributes(
-            QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"]
-        )
-        return int(attrs["Attributes"]["ApproximateNumberOfMessages"])
-
+    # -- output -----------------------------------------------------------------------------
     def write_payloads(self, slack: SlackReceiver) -> None:
         for n, payload in enumerate(slack.accepted(), start=1):
             (self.out_dir / f"message-{n:02d}.json").write_text(
@@ -304,44 +302,46 @@ class Demo:
             )
         (self.out_dir / "handler.log").write_text(self.log.getvalue())
 
-    def rows(self, labels: dict[str, str]) -> list[Row]:
+    def outcomes(self) -> dict[str, dict[str, Any]]:
         """The last outcome per SQS message, from the handler's log lines."""
         last: dict[str, dict[str, Any]] = {}
         for line in self.log.getvalue().splitlines():
-            try:
+            with contextlib.suppress(ValueError):
                 entry = json.loads(line)
-            except ValueError:
-                continue
-            if isinstance(entry, dict) and "outcome" in entry and "message_id" in entry:
-                last[entry["message_id"]] = entry
+                if isinstance(entry, dict) and "outcome" in entry and "message_id" in entry:
+                    last[entry["message_id"]] = entry
+        return last
+
+    def report(self, accepted: int, dlq_depth: int) -> int:
         rows = []
-        for message_id, entry in last.items():
-            body = self.records.get(message_id, {}).get("Body", "")
-            try:
-                detail = json.loads(body).get("detail", {})
-            except (ValueError, AttributeError):
-                detail = {}
-            outcome = entry["outcome"]
+        for message_id, entry in self.outcomes().items():
             reason = entry.get("reason", "")
-            if outcome == "failed" and "malformed" in reason:
-                reason = reason + " (dead-letter queue after max receives)"
-            if not detail:
-                label = "poison message"
-            elif body in self.seen_bodies:
-                label = labels.get("redelivery", "redelivery")
-            else:
-                label = labels.get(self._key(detail), "event")
-                self.seen_bodies.add(body)
+            if entry["outcome"] == "failed" and dlq_depth:
+                reason += " → dead-letter queue"
             rows.append(
-                Row(
-                    label,
+                [
+                    self.labels.get(message_id, "?"),
                     entry.get("finding_type", "-"),
                     entry.get("severity_band", "-"),
-                    outcome,
+                    entry["outcome"],
                     reason,
-                )
+                ]
             )
-        return rows
+        print(
+            render_table(
+                ["#", "event", "finding type", "band", "outcome", "reason"],
+                [[str(n), *row] for n, row in enumerate(rows, start=1)],
+            )
+        )
+        delivered = sum(row[3] in NOTIFIED for row in rows)
+        failed = sum(row[3] == "failed" for row in rows)
+        print(
+            f"Slack accepted {accepted} message(s), the first after a 429 + Retry-After; "
+            f"payloads in {self.out_dir}/, handler log in {self.out_dir}/handler.log"
+        )
+        print(f"dead-letter queue: {dlq_depth} message(s)")
+        print(f"delivered {delivered}, filtered {len(rows) - delivered - failed}, failed {failed}")
+        return 0
 
 
 def run_demo(out_dir: Path = Path("build/demo")) -> int:
