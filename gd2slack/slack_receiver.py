@@ -96,7 +96,8 @@ class SlackReceiver:
         self.stop()
 
     def stop(self) -> None:
-        self._server.shutdown()
+        if self._thread.is_alive():
+            self._server.shutdown()
         self._server.server_close()
 
     @property
