@@ -18,9 +18,16 @@ from aws_lambda_powertools.metrics import MetricUnit, single_metric
 SERVICE = os.environ.get("POWERTOOLS_SERVICE_NAME", "guardduty-to-slack")
 NAMESPACE = os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "GuardDutyToSlack")
 
+# Every metric carries the stage, so dev's Slack errors never trip prod's rollback alarm.
+DIMENSIONS = {"service": SERVICE} | (
+    {"stage": os.environ["STAGE"]} if os.environ.get("STAGE") else {}
+)
+
 logger = Logger(service=SERVICE)
 tracer = Tracer(service=SERVICE, patch_modules=("botocore",))
 metrics = Metrics(namespace=NAMESPACE, service=SERVICE)
+if "stage" in DIMENSIONS:
+    metrics.set_default_dimensions(stage=DIMENSIONS["stage"])
 
 
 def count(name: str, value: float = 1) -> None:
@@ -32,7 +39,7 @@ def count_by(name: str, dimension: str, value: str) -> None:
     """A count split by one dimension (suppression reason, HTTP status): its own EMF blob."""
     with single_metric(
         name=name, unit=MetricUnit.Count, value=1, namespace=NAMESPACE,
-        default_dimensions={"service": SERVICE},
+        default_dimensions=DIMENSIONS,
     ) as metric:
         metric.add_dimension(name=dimension, value=value)
 

@@ -89,7 +89,8 @@ def alarm_specs(function: str, queue: str, dead_letter_queue: str) -> list[Alarm
             "Slack refused or failed deliveries after retries (see the function's logs).",
             METRICS_NAMESPACE,
             "SlackErrors",
-            {"service": SERVICE_NAME},
+            # stage keeps dev's Slack errors out of prod's rollback alarm (same account/region).
+            {"service": SERVICE_NAME, "stage": Ref("Stage")},
             "Sum",
             1,
             period=300,

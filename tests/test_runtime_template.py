@@ -509,7 +509,10 @@ def test_alarms_cover_each_failure_mode(template: dict[str, Any]) -> None:
         ("GuardDutyToSlack", "SlackErrors"),
     }
     slack = by_metric[("GuardDutyToSlack", "SlackErrors")]["Properties"]
-    assert slack["Dimensions"] == [{"Name": "service", "Value": "guardduty-to-slack"}]
+    assert slack["Dimensions"] == [
+        {"Name": "service", "Value": "guardduty-to-slack"},
+        {"Name": "stage", "Value": {"Ref": "Stage"}},
+    ]
     dlq = by_metric[("AWS/SQS", "ApproximateNumberOfMessagesVisible")]["Properties"]
     assert dlq["Dimensions"] == [
         {"Name": "QueueName", "Value": {"Fn::GetAtt": ["FindingsDeadLetterQueue", "QueueName"]}}
