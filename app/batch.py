@@ -8,6 +8,7 @@ receives, to the DLQ). Nothing is swallowed: each outcome is a log line and a me
 
 from __future__ import annotations
 
+import contextlib
 import json
 import time
 import uuid
@@ -77,6 +78,7 @@ class BatchProcessor:
         webhooks: WebhookDirectory,
         state: StateStore | None,
         deadline: float,
+        *,
         clock: Callable[[], float] = time.monotonic,
         owner: str | None = None,
     ) -> None:
@@ -160,7 +162,8 @@ class BatchProcessor:
             by_route.setdefault(item.route, []).append(item)
         for route, items in by_route.items():
             threshold = self.config.digest_threshold
-            if threshold and len(items) > threshold and not items[0].finding.is_canary:  # type: ignore[union-attr]
+            canary = any(item.finding is not None and item.finding.is_canary for item in items)
+            if threshold and len(items) > threshold and not canary:
                 self._deliver_digest(route, items)
             else:
                 for item in items:
@@ -183,7 +186,7 @@ class BatchProcessor:
                     self._post(url, item.payload)
                     item.finish(DELIVERED, item.reason)
                     self._confirm(item)
-            except Exception as err:  # noqa: BLE001 - every failure fails the record
+            except Exception as err:
                 self._fail_delivery([item], err)
             for key, value in _trace_annotations(item).items():
                 segment.put_annotation(key, value)
@@ -196,7 +199,7 @@ class BatchProcessor:
                 url = self._url(route, canary=False)
                 assert url is not None
                 self._post(url, payload)
-            except Exception as err:  # noqa: BLE001 - every failure fails these records
+            except Exception as err:
                 self._fail_delivery(items, err)
             else:
                 for item in items:
@@ -243,14 +246,13 @@ class BatchProcessor:
         else:
             # Secrets Manager or anything unexpected: keep the type, not a message that
             # could carry a URL.
-            reason = f"delivery failed: {type(err).__name__}: {str(err)[:200] if not _may_leak(err) else ''}"
+            detail = "" if _may_leak(err) else str(err)[:200]
+            reason = f"delivery failed: {type(err).__name__}: {detail}"
         for item in items:
             item.finish(FAILED, reason)
             if self.state is not None and item.finding is not None and not item.finding.is_canary:
-                try:
+                with contextlib.suppress(StateUnavailable):  # the lease expires on its own
                     self.state.release(item.finding.id, self.owner)
-                except StateUnavailable:
-                    pass  # the lease expires on its own
 
 
 def _may_leak(err: Exception) -> bool:

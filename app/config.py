@@ -87,7 +87,9 @@ def _json(raw: str, variable: str, expected: type) -> Any:
     try:
         value = json.loads(raw)
     except json.JSONDecodeError as err:
-        raise ConfigError(f"{variable} is not valid JSON: {err.msg} at position {err.pos}") from None
+        raise ConfigError(
+            f"{variable} is not valid JSON: {err.msg} at position {err.pos}"
+        ) from None
     if not isinstance(value, expected):
         raise ConfigError(f"{variable} must be a JSON {expected.__name__}")
     return value
@@ -113,7 +115,7 @@ def parse_routes(raw: str | None) -> tuple[RouteRule, ...]:
             raise ConfigError(f'{where} must be an object with a string "route"')
         match = entry.get("match", {})
         if not isinstance(match, dict):
-            raise ConfigError(f'{where}.match must be an object')
+            raise ConfigError(f"{where}.match must be an object")
         unknown = sorted(set(match) - set(ROUTE_MATCH_KEYS))
         if unknown:
             raise ConfigError(
@@ -125,7 +127,7 @@ def parse_routes(raw: str | None) -> tuple[RouteRule, ...]:
 
 def _route_rule(route: str, match: dict[str, Any], where: str) -> RouteRule:
     if not route:
-        raise ConfigError(f'{where}.route must not be empty')
+        raise ConfigError(f"{where}.route must not be empty")
     min_score = None
     if "min_severity" in match:
         min_score = parse_min_severity(str(match["min_severity"]), f"{where}.match.min_severity")

@@ -22,7 +22,7 @@ FINDING_DETAIL_TYPE = "GuardDuty Finding"
 CANARY_TYPE_PREFIX = "Canary:Gd2Slack/"
 
 
-class NotAFinding(Exception):  # noqa: N818 - a classification, not a failure
+class NotAFinding(Exception):
     """A well-formed event that is not a finding (e.g. a CloudTrail call on GuardDuty): ignore."""
 
 

@@ -36,7 +36,9 @@ class Notifier:
         self.config = config
         self.slack = slack or SlackWebhookClient()
         self.webhooks = webhooks or WebhookDirectory(config)
-        self.state = state if state is not None or not config.state_table else StateStore(config.state_table)
+        self.state = (
+            state if state is not None or not config.state_table else StateStore(config.state_table)
+        )
 
     @classmethod
     def from_environment(cls) -> Notifier:
@@ -45,7 +47,11 @@ class Notifier:
     def handle(self, event: Any, context: Any) -> dict[str, Any]:
         deadline = time.monotonic() + _remaining_seconds(context)
         processor = BatchProcessor(
-            self.config, self.slack, self.webhooks, self.state, deadline,
+            self.config,
+            self.slack,
+            self.webhooks,
+            self.state,
+            deadline,
             owner=getattr(context, "aws_request_id", None),
         )
         records = _sqs_records(event)

@@ -25,6 +25,7 @@ WORD_JOINER = "\u2060"
 _INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Co", "Cs", "Cn", "Zl", "Zp"})
 _HOSTNAME = re.compile(r"(?i)\b(?:[a-z0-9_-]+\.)+(?:[a-z][a-z0-9-]+|xn--[a-z0-9-]+)\b")
 _SCHEME = re.compile(r"(?i)\b([a-z][a-z0-9+.-]{1,15}):/+")
+_SPACES = re.compile(r"[ ]{2,}")
 _MENTION = re.compile(r"@(?=[\w!^#])")
 _PROSE_FORMATTING = str.maketrans({"*": "∗", "_": "‗", "~": "∼", "`": "ˋ"})
 _CODE_BREAKERS = str.maketrans({"`": "ˋ"})
@@ -32,6 +33,8 @@ _CODE_BREAKERS = str.maketrans({"`": "ˋ"})
 
 def clean(text: str, *, multiline: bool = False) -> str:
     """Drop invisible/bidi characters; newlines and tabs become spaces unless ``multiline``."""
+    if text.isprintable():  # the common case: nothing invisible, nothing to drop
+        return _SPACES.sub(" ", text).strip()
     out = []
     for char in text:
         if char in "\n\t\r":
@@ -43,7 +46,7 @@ def clean(text: str, *, multiline: bool = False) -> str:
     result = "".join(out)
     if multiline:
         result = re.sub(r"\n{3,}", "\n\n", result)
-    return re.sub(r"[ ]{2,}", " ", result).strip()
+    return _SPACES.sub(" ", result).strip()
 
 
 def defang(text: str) -> str:

@@ -90,7 +90,5 @@ def decide(
     if seen is not None and previous.last_seen is not None:
         gap = seen - previous.last_seen
         if gap >= quiet_period > timedelta(0):
-            return NoiseDecision(
-                True, "reactivated", f"active again after {_quiet_for(gap)} quiet"
-            )
+            return NoiseDecision(True, "reactivated", f"active again after {_quiet_for(gap)} quiet")
     return NoiseDecision(False, "repeat")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, cast
 
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
@@ -38,7 +38,10 @@ def count(name: str, value: float = 1) -> None:
 def count_by(name: str, dimension: str, value: str) -> None:
     """A count split by one dimension (suppression reason, HTTP status): its own EMF blob."""
     with single_metric(
-        name=name, unit=MetricUnit.Count, value=1, namespace=NAMESPACE,
+        name=name,
+        unit=MetricUnit.Count,
+        value=1,
+        namespace=NAMESPACE,
         default_dimensions=DIMENSIONS,
     ) as metric:
         metric.add_dimension(name=dimension, value=value)
@@ -49,9 +52,9 @@ def latency(name: str, milliseconds: float) -> None:
 
 
 @contextmanager
-def subsegment(name: str, **annotations: str | int | float | bool) -> Iterator[Any]:
+def subsegment(name: str, **annotations: str | int | bool) -> Iterator[Any]:
     """An X-Ray subsegment with annotations (no-op outside Lambda: Powertools disables it)."""
     with tracer.provider.in_subsegment(name) as segment:
         for key, value in annotations.items():
-            segment.put_annotation(key, value)
+            segment.put_annotation(key, cast(Any, value))
         yield segment

@@ -213,7 +213,8 @@ def _detail_blocks(
     if omitted:
         blocks.append(
             _context(
-                f"{omitted} more detail section(s) left out to fit Slack's limits: open the finding in the console"
+                f"{omitted} more detail section(s) left out to fit Slack's limits: "
+                "open the finding in the console"
             )
         )
     return blocks
@@ -228,7 +229,8 @@ def digest_line(finding: Finding) -> str:
     sample = " [SAMPLE]" if finding.sample else ""
     return (
         f"{band.emoji} *{band.label} {finding.score:.1f}*{sample} {_type_text(finding.type)} · "
-        f"{inline(resource, 120)} · {inline(finding.account_id, 20)} {inline(finding.region, 20)}{link}"
+        f"{inline(resource, 120)} · {inline(finding.account_id, 20)} "
+        f"{inline(finding.region, 20)}{link}"
     )
 
 
@@ -248,7 +250,8 @@ def render_digest(findings: Sequence[Finding], route: str) -> dict[str, Any]:
     blocks: list[Block] = [
         header,
         _context(
-            f"Digest for route {inline(route, 60)}: a burst of findings in one batch, highest severity first"
+            f"Digest for route {inline(route, 60)}: a burst of findings in one batch, "
+            "highest severity first"
         ),
     ]
     lines = [digest_line(f) for f in ordered]

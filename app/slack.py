@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import random
 import time
+import urllib.request
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -36,7 +37,9 @@ PERMANENT_STATUSES = frozenset({400, 401, 403, 404, 405, 410, 413})
 class DeliveryError(Exception):
     """Slack did not accept the message; ``status`` is the last HTTP status (0: no answer)."""
 
-    def __init__(self, message: str, *, status: int = 0, slack_error: str = "", attempts: int = 0) -> None:
+    def __init__(
+        self, message: str, *, status: int = 0, slack_error: str = "", attempts: int = 0
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.slack_error = slack_error
@@ -91,6 +94,15 @@ def _slack_error(response: requests.Response) -> str:
     return "".join(ch for ch in body if ch.isalnum() or ch in "_-. ")[:60]
 
 
+def _session() -> requests.Session:
+    """Proxy settings are read from the environment once, not on every POST (requests
+    re-reads them per request, which costs more than the POST itself on a warm connection)."""
+    session = requests.Session()
+    session.proxies = urllib.request.getproxies()
+    session.trust_env = False
+    return session
+
+
 class SlackWebhookClient:
     """Posts payloads; ``clock``/``sleep``/``jitter`` are injectable so tests stay untimed."""
 
@@ -102,7 +114,7 @@ class SlackWebhookClient:
         sleep: Callable[[float], None] = time.sleep,
         jitter: Callable[[float], float] = lambda ceiling: random.uniform(0, ceiling),
     ) -> None:
-        self.session = session or requests.Session()
+        self.session = session or _session()
         self.clock = clock
         self.sleep = sleep
         self.jitter = jitter
@@ -119,7 +131,9 @@ class SlackWebhookClient:
                 raise TransientDeliveryError(
                     f"no time left before the Lambda deadline after {attempt - 1} attempt(s) "
                     f"to {target} (last status {status or 'none'})",
-                    status=status, slack_error=error, attempts=attempt - 1,
+                    status=status,
+                    slack_error=error,
+                    attempts=attempt - 1,
                 )
             wait = 0.0
             try:
@@ -143,7 +157,9 @@ class SlackWebhookClient:
                     raise PermanentDeliveryError(
                         f"Slack refused the message: HTTP {status} {error or '(no body)'} from "
                         f"{target}",
-                        status=status, slack_error=error, attempts=attempt,
+                        status=status,
+                        slack_error=error,
+                        attempts=attempt,
                     )
                 if status == 429:
                     wait = _retry_after(response)
@@ -155,11 +171,15 @@ class SlackWebhookClient:
                 raise TransientDeliveryError(
                     f"Slack asked to wait {wait:.1f}s (HTTP {status or error}) but the Lambda "
                     f"deadline is closer; leaving the record for SQS to retry ({target})",
-                    status=status, slack_error=error, attempts=attempt,
+                    status=status,
+                    slack_error=error,
+                    attempts=attempt,
                 )
             self.sleep(wait)
         raise TransientDeliveryError(
             f"Slack did not accept the message after {MAX_ATTEMPTS} attempts: last "
             f"{'HTTP ' + str(status) if status else error} from {target}",
-            status=status, slack_error=error, attempts=MAX_ATTEMPTS,
+            status=status,
+            slack_error=error,
+            attempts=MAX_ATTEMPTS,
         )

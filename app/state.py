@@ -21,6 +21,7 @@ conditional-write protocol, covers both.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
@@ -104,14 +105,18 @@ class StateStore:
         if not event_id:
             return False
         item = self._call(
-            "get_item", TableName=self.table, Key={"pk": {"S": f"event#{event_id}"}},
+            "get_item",
+            TableName=self.table,
+            Key={"pk": {"S": f"event#{event_id}"}},
             ConsistentRead=True,
         ).get("Item")
         return item is not None
 
     def read(self, finding_id: str) -> FindingState | None:
         item = self._call(
-            "get_item", TableName=self.table, Key={"pk": {"S": f"finding#{finding_id}"}},
+            "get_item",
+            TableName=self.table,
+            Key={"pk": {"S": f"finding#{finding_id}"}},
             ConsistentRead=True,
         ).get("Item")
         if not item or "version" not in item:
@@ -126,7 +131,9 @@ class StateStore:
             version=int(_n(item, "version")),
         )
 
-    def claim(self, finding: Finding, previous: FindingState | None, owner: str, lease: float) -> None:
+    def claim(
+        self, finding: Finding, previous: FindingState | None, owner: str, lease: float
+    ) -> None:
         """Take the right to notify; ``ClaimLost`` if someone else did or the state moved on."""
         now = time.time()
         version_check = (
@@ -144,7 +151,9 @@ class StateStore:
             "update_item",
             TableName=self.table,
             Key={"pk": {"S": f"finding#{finding.id}"}},
-            UpdateExpression="SET lease_owner = :owner, lease_until = :until, expires_at = :expires",
+            UpdateExpression=(
+                "SET lease_owner = :owner, lease_until = :until, expires_at = :expires"
+            ),
             ConditionExpression=(
                 f"{version_check} AND (attribute_not_exists(lease_until) OR lease_until < :now)"
             ),
@@ -153,7 +162,7 @@ class StateStore:
 
     def release(self, finding_id: str, owner: str) -> None:
         """Give the claim back after a failed POST; losing it already is fine."""
-        try:
+        with contextlib.suppress(ClaimLost):
             self._call(
                 "update_item",
                 TableName=self.table,
@@ -162,13 +171,13 @@ class StateStore:
                 ConditionExpression="lease_owner = :owner",
                 ExpressionAttributeValues={":owner": {"S": owner}},
             )
-        except ClaimLost:
-            pass
 
     def confirm(self, finding: Finding, previous: FindingState | None, owner: str) -> None:
         """Slack accepted: record what was notified and the event id, atomically."""
         seen = _later(finding.last_seen, previous.last_seen if previous else None)
-        count = finding.count if finding.count is not None else (previous.seen_count if previous else 1)
+        count = (
+            finding.count if finding.count is not None else (previous.seen_count if previous else 1)
+        )
         items: list[dict[str, Any]] = [
             {
                 "Update": {
@@ -238,7 +247,7 @@ class StateStore:
             )
             condition = "version = :version"
             values[":version"] = {"N": str(previous.version)}
-        try:
+        with contextlib.suppress(ClaimLost):  # someone recorded newer state meanwhile: theirs wins
             self._call(
                 "update_item",
                 TableName=self.table,
@@ -247,8 +256,6 @@ class StateStore:
                 ConditionExpression=condition,
                 ExpressionAttributeValues=values,
             )
-        except ClaimLost:
-            pass  # someone recorded newer state meanwhile; theirs wins
 
 
 def _later(a: datetime | None, b: datetime | None) -> datetime | None:

@@ -112,8 +112,8 @@ class Demo:
             AWS_DEFAULT_REGION=REGION,
             AWS_REGION=REGION,
             AWS_ACCESS_KEY_ID="testing",
-            AWS_SECRET_ACCESS_KEY="testing",
-            AWS_SESSION_TOKEN="testing",
+            AWS_SECRET_ACCESS_KEY="testing",  # noqa: S106 - moto's fake credentials
+            AWS_SESSION_TOKEN="testing",  # noqa: S106
         )
         os.environ.pop("AWS_PROFILE", None)
         import boto3  # noqa: PLC0415 - heavy, only for the demo
