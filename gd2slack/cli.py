@@ -20,6 +20,10 @@ COMMANDS: tuple[str, ...] = (
     "render",
     "send",
     "synth",
+    "status",
+    "promote",
+    "traces",
+    "redrive",
 )
 
 

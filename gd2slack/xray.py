@@ -1,0 +1,408 @@
+"""Reading the handler's X-Ray traces: filter expressions, time ranges, trace trees, rows.
+
+The handler (DESIGN §6) records, inside Lambda's function segment, one ``## process_finding``
+subsegment per finding with the annotations ``finding_id``, ``finding_type``, ``severity_band``,
+``account_id``, ``outcome`` and ``route``, and under it ``secrets.get_webhooks``, ``state.read``,
+``state.write`` and ``slack.post`` (annotation ``http_status``). One invocation (one trace) holds a
+whole SQS batch, so X-Ray's filter selects traces, and the rows here are per finding: a filter on
+``finding_id`` is applied again to the rows, or a batch of ten would show ten findings.
+
+Everything printed from trace documents goes through ``redact``: the handler promises never to
+put a webhook URL in a trace, and this keeps the CLI from printing one if that promise breaks.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+FINDING_SUBSEGMENT = "## process_finding"
+SLACK_SUBSEGMENT = "slack.post"
+OUTCOMES = ("delivered", "digested", "suppressed", "filtered", "failed", "ignored")
+MAX_LOOKBACK = timedelta(days=30)  # X-Ray keeps traces for 30 days
+WINDOW = timedelta(hours=6)  # each GetTraceSummaries call covers at most this much
+BATCH_GET_MAX_IDS = 5  # BatchGetTraces accepts at most 5 ids per call
+
+_RELATIVE_RE = re.compile(r"^\s*(\d+)\s*([smhdw])\s*$")
+_UNITS = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+_SAFE_VALUE_RE = re.compile(r"^[A-Za-z0-9._:/@+=,-]{1,256}$")
+_TRACE_ID_RE = re.compile(r"^1-[0-9a-f]{8}-[0-9a-f]{24}$")
+_WEBHOOK_RE = re.compile(r"https://hooks\.slack(?:-gov)?\.com/[^\s\"'<>]*", re.IGNORECASE)
+
+
+class FilterValueError(ValueError):
+    """A value that cannot be put safely inside a filter expression string."""
+
+
+# ---------------------------------------------------------------- filter & time ----------------
+
+
+def _quoted(value: str, what: str) -> str:
+    # X-Ray's filter language has no documented escape for quotes; refuse instead of guessing.
+    if not _SAFE_VALUE_RE.match(value):
+        raise FilterValueError(
+            f"{what} {value!r} has characters that cannot go in an X-Ray filter expression"
+        )
+    return f'"{value}"'
+
+
+def build_filter(
+    function_name: str,
+    *,
+    finding_id: str | None = None,
+    outcome: str | None = None,
+    errors: bool = False,
+) -> str:
+    """The ``FilterExpression`` for ``get_trace_summaries``: this function's traces, narrowed by
+    the handler's annotations and by X-Ray's own error/fault flags."""
+    parts = [f"service({_quoted(function_name, 'function name')})"]
+    if finding_id:
+        parts.append(f"annotation.finding_id = {_quoted(finding_id, 'finding id')}")
+    if outcome:
+        if outcome not in OUTCOMES:
+            raise FilterValueError(f"outcome {outcome!r} is not one of {', '.join(OUTCOMES)}")
+        parts.append(f'annotation.outcome = "{outcome}"')
+    if errors:
+        parts.append("(fault = true OR error = true)")
+    return " AND ".join(parts)
+
+
+def parse_since(text: str, now: datetime) -> datetime:
+    """``30m``, ``1h``, ``2d``, ``1w`` ago, or an ISO 8601 time (UTC when no offset is given)."""
+    match = _RELATIVE_RE.match(text)
+    if match:
+        start = now - timedelta(**{_UNITS[match[2]]: int(match[1])})
+    else:
+        try:
+            start = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+        except ValueError:
+            raise ValueError(
+                f"--since {text!r}: use 30m, 1h, 2d, 1w or an ISO time like 2026-02-25T09:00Z"
+            ) from None
+        if start.tzinfo is None:
+            start = start.replace(tzinfo=UTC)
+    if start >= now:
+        raise ValueError(f"--since {text!r} is not in the past")
+    if now - start > MAX_LOOKBACK:
+        raise ValueError(f"--since {text!r}: X-Ray keeps traces for 30 days only")
+    return start
+
+
+def time_windows(start: datetime, end: datetime) -> Iterator[tuple[datetime, datetime]]:
+    """``[start, end)`` cut into ``WINDOW``-sized pieces, newest first, so a ``--limit`` keeps
+    the most recent traces and no single call spans more than X-Ray allows."""
+    upper = end
+    while upper > start:
+        lower = max(start, upper - WINDOW)
+        yield lower, upper
+        upper = lower
+
+
+def valid_trace_id(trace_id: str) -> bool:
+    return bool(_TRACE_ID_RE.match(trace_id))
+
+
+def trace_start(trace_id: str) -> datetime | None:
+    """The request time encoded in an X-Ray trace id (``1-<epoch hex>-<random>``)."""
+    try:
+        return datetime.fromtimestamp(int(trace_id.split("-")[1], 16), UTC)
+    except (IndexError, ValueError):
+        return None
+
+
+def console_url(region: str, trace_id: str) -> str:
+    """The trace in the CloudWatch console's X-Ray view, in the region's partition."""
+    if region.startswith("us-gov-"):
+        host = "console.amazonaws-us-gov.com"
+    elif region.startswith("cn-"):
+        host = "console.amazonaws.cn"
+    else:
+        host = f"{region}.console.aws.amazon.com"
+    return f"https://{host}/cloudwatch/home?region={region}#xray:traces/{trace_id}"
+
+
+def redact(text: str) -> str:
+    return _WEBHOOK_RE.sub("https://hooks.slack.com/services/T…/…", text)
+
+
+# ---------------------------------------------------------------- trace trees ------------------
+
+
+@dataclass
+class Node:
+    """A segment or subsegment."""
+
+    id: str
+    name: str
+    start: float | None
+    end: float | None
+    origin: str | None = None
+    error: bool = False
+    fault: bool = False
+    throttle: bool = False
+    in_progress: bool = False
+    annotations: dict[str, Any] = field(default_factory=dict)
+    http_status: int | None = None
+    cause: str | None = None
+    children: list[Node] = field(default_factory=list)
+
+    @property
+    def duration_ms(self) -> float | None:
+        if self.start is None or self.end is None:
+            return None
+        return (self.end - self.start) * 1000.0
+
+    def walk(self, depth: int = 0) -> Iterator[tuple[int, Node]]:
+        yield depth, self
+        for child in self.children:
+            yield from child.walk(depth + 1)
+
+    @property
+    def failed(self) -> bool:
+        return any(node.error or node.fault for _, node in self.walk())
+
+
+def _node(raw: dict[str, Any]) -> Node:
+    http = _mapping(raw.get("http"))
+    response = _mapping(http.get("response"))
+    annotations = _mapping(raw.get("annotations"))
+    status = annotations.get("http_status", response.get("status"))
+    node = Node(
+        id=str(raw.get("id", "")),
+        name=str(raw.get("name", "?")),
+        start=_float(raw.get("start_time")),
+        end=_float(raw.get("end_time")),
+        origin=raw.get("origin") if isinstance(raw.get("origin"), str) else None,
+        error=bool(raw.get("error")),
+        fault=bool(raw.get("fault")),
+        throttle=bool(raw.get("throttle")),
+        in_progress=bool(raw.get("in_progress")),
+        annotations=dict(annotations),
+        http_status=_int(status),
+        cause=_cause(raw.get("cause")),
+    )
+    for child in raw.get("subsegments") or []:
+        if isinstance(child, dict):
+            node.children.append(_node(child))
+    return node
+
+
+def _cause(cause: Any) -> str | None:
+    if not isinstance(cause, dict):
+        return None
+    for exception in cause.get("exceptions") or []:
+        if isinstance(exception, dict):
+            kind = exception.get("type") or "Exception"
+            message = exception.get("message") or ""
+            return redact(f"{kind}: {message}".strip().rstrip(":"))
+    return None
+
+
+def build_tree(documents: Iterable[str | dict[str, Any]]) -> list[Node]:
+    """Root segments (sorted by start) with their subsegments nested and sorted.
+
+    X-Ray returns subsegments embedded in their segment, but an SDK may also have sent some as
+    independent documents (``"type": "subsegment"`` with ``parent_id``): those are attached to
+    their parent, or kept as roots when the parent is not in the trace.
+    """
+    nodes: list[tuple[Node, str | None]] = []
+    for document in documents:
+        raw = json.loads(document) if isinstance(document, str) else document
+        if not isinstance(raw, dict):
+            continue
+        parent = raw.get("parent_id") if raw.get("type") == "subsegment" else None
+        nodes.append((_node(raw), parent if isinstance(parent, str) else None))
+    by_id: dict[str, Node] = {}
+    for node, _ in nodes:
+        for _, inner in node.walk():
+            by_id.setdefault(inner.id, inner)
+    roots = []
+    for node, parent_id in nodes:
+        parent = by_id.get(parent_id) if parent_id else None
+        if parent is not None and parent is not node:
+            parent.children.append(node)
+        else:
+            roots.append(node)
+    for root in roots:
+        for _, node in root.walk():
+            node.children.sort(key=_start_key)
+    return sorted(roots, key=_start_key)
+
+
+def _start_key(node: Node) -> float:
+    return node.start if node.start is not None else float("inf")
+
+
+# ---------------------------------------------------------------- rows -------------------------
+
+
+@dataclass
+class FindingRow:
+    """One finding's handling inside one trace (or the trace itself when no finding is known)."""
+
+    trace_id: str
+    time: datetime | None
+    finding_id: str | None
+    finding_type: str | None
+    band: str | None
+    outcome: str | None
+    route: str | None
+    duration_ms: float | None
+    slack_ms: float | None
+    slack_status: int | None
+    slack_posts: int
+    failed: bool
+    source: str  # "trace" (documents) or "summary" (annotations only)
+
+
+def finding_rows(trace_id: str, roots: Sequence[Node]) -> list[FindingRow]:
+    rows: list[FindingRow] = []
+
+    def visit(node: Node) -> None:
+        if "finding_id" in node.annotations or node.name == FINDING_SUBSEGMENT:
+            rows.append(_row(trace_id, node))  # its subsegments belong to this finding
+            return
+        for child in node.children:
+            visit(child)
+
+    for root in roots:
+        visit(root)
+    return rows or [trace_row(trace_id, roots)]
+
+
+def trace_row(trace_id: str, roots: Sequence[Node]) -> FindingRow:
+    """The trace as one row: an invocation that never reached a finding (poison record, crash
+    at start), or whose failure lies outside every finding's subsegment."""
+    start = min((r.start for r in roots if r.start is not None), default=None)
+    end = max((r.end for r in roots if r.end is not None), default=None)
+    failed = any(r.failed for r in roots)
+    return FindingRow(
+        trace_id=trace_id,
+        time=datetime.fromtimestamp(start, UTC) if start is not None else None,
+        finding_id=None,
+        finding_type=None,
+        band=None,
+        outcome="error" if failed else None,
+        route=None,
+        duration_ms=(end - start) * 1000.0 if start is not None and end is not None else None,
+        slack_ms=None,
+        slack_status=None,
+        slack_posts=0,
+        failed=failed,
+        source="trace",
+    )
+
+
+def _row(trace_id: str, node: Node) -> FindingRow:
+    posts = [inner for _, inner in node.walk() if inner.name == SLACK_SUBSEGMENT]
+    durations = [p.duration_ms for p in posts if p.duration_ms is not None]
+    statuses = [p.http_status for p in posts if p.http_status is not None]
+    notes: dict[str, Any] = {}
+    for _, inner in node.walk():  # the finding's own annotations first, then nested ones
+        for key, value in inner.annotations.items():
+            notes.setdefault(key, value)
+    return FindingRow(
+        trace_id=trace_id,
+        time=datetime.fromtimestamp(node.start, UTC) if node.start is not None else None,
+        finding_id=_text(notes.get("finding_id")),
+        finding_type=_text(notes.get("finding_type")),
+        band=_text(notes.get("severity_band")),
+        outcome=_text(notes.get("outcome")),
+        route=_text(notes.get("route")),
+        duration_ms=node.duration_ms,
+        slack_ms=sum(durations) if durations else None,
+        slack_status=statuses[-1] if statuses else None,
+        slack_posts=len(posts),
+        failed=node.failed or notes.get("outcome") == "failed",
+        source="trace",
+    )
+
+
+def summary_row(summary: dict[str, Any]) -> FindingRow:
+    """A row from a trace summary alone (its documents were not fetched or not returned).
+
+    Summary annotations hold every value seen in the trace, without saying which finding each
+    belongs to; a value is shown only when it is the only one, otherwise ``*``.
+    """
+    values: dict[str, str | None] = {}
+    for key, entries in (summary.get("Annotations") or {}).items():
+        found = {
+            str(v)
+            for entry in entries
+            for v in (entry.get("AnnotationValue") or {}).values()
+            if v is not None
+        }
+        values[key] = found.pop() if len(found) == 1 else ("*" if found else None)
+    trace_id = str(summary.get("Id", "?"))
+    start = summary.get("StartTime")
+    duration = summary.get("Duration")
+    failed = bool(summary.get("HasFault") or summary.get("HasError"))
+    return FindingRow(
+        trace_id=trace_id,
+        time=_utc(start) if isinstance(start, datetime) else trace_start(trace_id),
+        finding_id=values.get("finding_id"),
+        finding_type=values.get("finding_type"),
+        band=values.get("severity_band"),
+        outcome=values.get("outcome") or ("error" if failed else None),
+        route=values.get("route"),
+        duration_ms=float(duration) * 1000.0 if isinstance(duration, int | float) else None,
+        slack_ms=None,
+        slack_status=_int(values.get("http_status")),
+        slack_posts=0,
+        failed=failed,
+        source="summary",
+    )
+
+
+def keep_row(row: FindingRow, *, finding_id: str | None, outcome: str | None, errors: bool) -> bool:
+    """The per-finding half of the filter (X-Ray's half selected whole traces)."""
+    if row.source == "summary":
+        return True  # no per-finding data to judge by: X-Ray's filter already matched it
+    if finding_id and row.finding_id != finding_id:
+        return False
+    if outcome and row.outcome != outcome:
+        return False
+    return not errors or row.failed or row.outcome in {"failed", "error"}
+
+
+# ---------------------------------------------------------------- helpers ----------------------
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _float(value: Any) -> float | None:
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def _is_int(value: Any) -> bool:
+    try:
+        int(value)
+    except (TypeError, ValueError):
+        return False
+    return True
+
+
+def _int(value: Any) -> int | None:
+    if value is None or isinstance(value, bool) or not _is_int(value):
+        return None
+    return int(value)
+
+
+def _text(value: Any) -> str | None:
+    return redact(str(value)) if value is not None else None
+
+
+def _utc(value: datetime) -> datetime:
+    return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+
+
+def format_ms(value: float | None) -> str | None:
+    if value is None:
+        return None
+    return f"{value / 1000:.2f} s" if value >= 10_000 else f"{value:.0f} ms"
