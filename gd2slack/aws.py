@@ -73,12 +73,12 @@ def aws_errors(what: str) -> Iterator[None]:
             f"{what}: no AWS credentials found: set AWS_PROFILE (or --profile), or run "
             "'aws sso login' / 'aws configure'"
         ) from None
-    except (
-        botocore.exceptions.NoRegionError
-    ):
+    except botocore.exceptions.NoRegionError:
         raise CliError(f"{what}: no AWS region: pass --region or set AWS_REGION") from None
     except botocore.exceptions.EndpointConnectionError as err:
-        raise CliError(f"{what}: cannot reach AWS ({err.kwargs.get('endpoint_url', '?')})") from None
+        raise CliError(
+            f"{what}: cannot reach AWS ({err.kwargs.get('endpoint_url', '?')})"
+        ) from None
     except botocore.exceptions.ClientError as err:
         raise CliError(f"{what}: {describe_client_error(err)}") from None
 

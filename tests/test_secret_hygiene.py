@@ -38,7 +38,8 @@ CHILD = textwrap.dedent(
     handler.NOTIFIER.slack = no_wait
     for _ in range(4):  # ok; 429 then ok; 5xx forever; revoked webhook
         print("RESULT", json.dumps(handler.lambda_handler(batch, LocalLambdaContext())))
-    print("RESULT", json.dumps(handler.lambda_handler(batch, LocalLambdaContext(timeout_seconds=4))))
+    short = LocalLambdaContext(timeout_seconds=4)  # a hanging Slack vs. the deadline
+    print("RESULT", json.dumps(handler.lambda_handler(batch, short)))
     refused = Notifier(load_config({"SLACK_WEBHOOK_URL": closed_url}), slack=no_wait)
     print("RESULT", json.dumps(refused.handle(batch, LocalLambdaContext())))
     for bad in (closed_url.replace("http", "ftp"), "not a url " + closed_url):
@@ -66,7 +67,9 @@ def test_webhook_token_never_leaks_and_traces_carry_annotations(tmp_path: Path) 
             "LAMBDA_TASK_ROOT": str(tmp_path),
             "AWS_LAMBDA_FUNCTION_NAME": "gd2slack-test",
             "AWS_XRAY_DAEMON_ADDRESS": f"127.0.0.1:{udp.getsockname()[1]}",
-            "_X_AMZN_TRACE_ID": "Root=1-6748a1b2-0123456789abcdef01234567;Parent=53995c3f42cd8ad8;Sampled=1",
+            "_X_AMZN_TRACE_ID": (
+                "Root=1-6748a1b2-0123456789abcdef01234567;Parent=53995c3f42cd8ad8;Sampled=1"
+            ),
             "POWERTOOLS_LOG_LEVEL": "DEBUG",
             "POWERTOOLS_TRACE_DISABLED": "false",
         }
