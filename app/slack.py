@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import os
 import random
 import time
 import urllib.request
@@ -95,10 +96,13 @@ def _slack_error(response: requests.Response) -> str:
 
 
 def _session() -> requests.Session:
-    """Proxy settings are read from the environment once, not on every POST (requests
-    re-reads them per request, which costs more than the POST itself on a warm connection)."""
+    """Proxy and CA-bundle settings are read from the environment once, not on every POST
+    (requests re-reads them per request, which costs more than a POST on a warm connection)."""
     session = requests.Session()
     session.proxies = urllib.request.getproxies()
+    bundle = os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE")
+    if bundle:
+        session.verify = bundle
     session.trust_env = False
     return session
 

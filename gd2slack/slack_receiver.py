@@ -9,6 +9,7 @@ hanging connections. The demo, the tests and the benchmarks all use it.
 from __future__ import annotations
 
 import json
+import ssl
 import threading
 import time
 from collections import deque
@@ -76,7 +77,12 @@ def slack_verdict(raw: bytes) -> Reply | None:
 class SlackReceiver:
     """Start with ``with SlackReceiver() as slack:``; ``slack.url()`` is a webhook URL."""
 
-    def __init__(self, rate_per_second: float | None = None, burst: int = 1) -> None:
+    def __init__(
+        self,
+        rate_per_second: float | None = None,
+        burst: int = 1,
+        tls: ssl.SSLContext | None = None,
+    ) -> None:
         self.posts: list[ReceivedPost] = []
         self._script: deque[Reply] = deque()
         self._lock = threading.Lock()
@@ -85,6 +91,10 @@ class SlackReceiver:
         self._tokens = float(burst)
         self._refilled = time.monotonic()
         self._server = _QuietServer(("127.0.0.1", 0), self._handler_class())
+        self._scheme = "http"
+        if tls is not None:  # HTTPS like Slack's endpoint (the benchmark measures handshakes)
+            self._server.socket = tls.wrap_socket(self._server.socket, server_side=True)
+            self._scheme = "https"
         self._server.daemon_threads = True
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
@@ -105,7 +115,7 @@ class SlackReceiver:
         return int(self._server.server_address[1])
 
     def url(self, path: str = DEFAULT_PATH) -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
+        return f"{self._scheme}://127.0.0.1:{self.port}{path}"
 
     def script(self, *replies: Reply) -> None:
         """Answer the next requests with these, in order; then ``200 ok`` again."""
