@@ -22,6 +22,7 @@ conditional-write protocol, covers both.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import time
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
@@ -39,6 +40,16 @@ class StateUnavailable(Exception):
 
 class ClaimLost(Exception):
     """Another invocation holds or changed this finding; retry the record later."""
+
+
+MAX_KEY_ID = 200
+
+
+def _key(kind: str, identifier: str) -> str:
+    """``finding#<id>``; ids too long for a DynamoDB key (hostile input) are hashed instead."""
+    if len(identifier.encode()) > MAX_KEY_ID:
+        identifier = "sha256:" + hashlib.sha256(identifier.encode()).hexdigest()
+    return f"{kind}#{identifier}"
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -107,7 +118,7 @@ class StateStore:
         item = self._call(
             "get_item",
             TableName=self.table,
-            Key={"pk": {"S": f"event#{event_id}"}},
+            Key={"pk": {"S": _key("event", event_id)}},
             ConsistentRead=True,
         ).get("Item")
         return item is not None
@@ -116,7 +127,7 @@ class StateStore:
         item = self._call(
             "get_item",
             TableName=self.table,
-            Key={"pk": {"S": f"finding#{finding_id}"}},
+            Key={"pk": {"S": _key("finding", finding_id)}},
             ConsistentRead=True,
         ).get("Item")
         if not item or "version" not in item:
@@ -150,7 +161,7 @@ class StateStore:
         self._call(
             "update_item",
             TableName=self.table,
-            Key={"pk": {"S": f"finding#{finding.id}"}},
+            Key={"pk": {"S": _key("finding", finding.id)}},
             UpdateExpression=(
                 "SET lease_owner = :owner, lease_until = :until, expires_at = :expires"
             ),
@@ -166,7 +177,7 @@ class StateStore:
             self._call(
                 "update_item",
                 TableName=self.table,
-                Key={"pk": {"S": f"finding#{finding_id}"}},
+                Key={"pk": {"S": _key("finding", finding_id)}},
                 UpdateExpression="REMOVE lease_owner, lease_until",
                 ConditionExpression="lease_owner = :owner",
                 ExpressionAttributeValues={":owner": {"S": owner}},
@@ -182,7 +193,7 @@ class StateStore:
             {
                 "Update": {
                     "TableName": self.table,
-                    "Key": {"pk": {"S": f"finding#{finding.id}"}},
+                    "Key": {"pk": {"S": _key("finding", finding.id)}},
                     "UpdateExpression": (
                         "SET notified_score = :score, notified_count = :count, notified_at = :at,"
                         " seen_count = :count, last_seen = :seen, archived = :archived,"
@@ -212,7 +223,7 @@ class StateStore:
                     "Put": {
                         "TableName": self.table,
                         "Item": {
-                            "pk": {"S": f"event#{finding.event_id}"},
+                            "pk": {"S": _key("event", finding.event_id)},
                             "finding_id": {"S": finding.id},
                             "sent_at": {"S": _iso(self.now()) or ""},
                             "expires_at": {"N": self._expires(None)},
@@ -251,7 +262,7 @@ class StateStore:
             self._call(
                 "update_item",
                 TableName=self.table,
-                Key={"pk": {"S": f"finding#{finding.id}"}},
+                Key={"pk": {"S": _key("finding", finding.id)}},
                 UpdateExpression=expression,
                 ConditionExpression=condition,
                 ExpressionAttributeValues=values,

@@ -256,3 +256,11 @@ def test_nothing_lost_every_record_has_an_outcome(
     failed = {f["itemIdentifier"] for f in result["batchItemFailures"]}
     assert failed == {"m0", "m2"}
     assert handler_logs.outcome_of("m1")["reason"] == "below-threshold"
+
+
+def test_huge_hostile_ids_still_get_a_valid_state_key(table: str, slack: SlackReceiver) -> None:
+    n = notifier(slack)
+    event = minimal_event("x" * 5000, event_id="e" * 5000)
+    assert n.handle(batch(event), LocalLambdaContext()) == {"batchItemFailures": []}
+    assert n.handle(batch(event, prefix="again"), LocalLambdaContext()) == {"batchItemFailures": []}
+    assert len(slack.accepted()) == 1
