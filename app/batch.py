@@ -93,6 +93,16 @@ class BatchProcessor:
 
     # -- phase 1: decide every record ------------------------------------------------------
     def admit(self, record_id: str | None, event: Any, pending: dict[str, Item]) -> Item:
+        """Decide one record; a bug here fails this record, never the whole batch."""
+        try:
+            return self._admit(record_id, event, pending)
+        except Exception as err:
+            logger.exception("unexpected error deciding a record", extra={"message_id": record_id})
+            item = Item(record_id)
+            item.finish(FAILED, f"internal error: {type(err).__name__}")
+            return item
+
+    def _admit(self, record_id: str | None, event: Any, pending: dict[str, Item]) -> Item:
         item = Item(record_id)
         try:
             finding = parse_event(event)
@@ -177,8 +187,8 @@ class BatchProcessor:
         finding = item.finding
         assert finding is not None
         with subsegment("## process_finding") as segment:
-            item.payload = render_finding(finding, self.config.account_names, item.notice)
             try:
+                item.payload = render_finding(finding, self.config.account_names, item.notice)
                 url = self._url(item.route, finding.is_canary)
                 if url is None:
                     item.finish(RENDERED, "no canary route configured")
@@ -245,7 +255,9 @@ class BatchProcessor:
             reason = f"webhook configuration: {err}"
         else:
             # Secrets Manager or anything unexpected: keep the type, not a message that
-            # could carry a URL.
+            # could carry a URL; the traceback goes to the log for the unexpected ones.
+            if type(err).__name__ != "GetParameterError":  # Secrets Manager: expected, no trace
+                logger.exception("unexpected error delivering", extra={"error": type(err).__name__})
             detail = "" if _may_leak(err) else str(err)[:200]
             reason = f"delivery failed: {type(err).__name__}: {detail}"
         for item in items:

@@ -216,3 +216,23 @@ def test_bad_configuration_stops_the_cold_start() -> None:
         "MIN_SEVERITY='banana' is not valid: use one of LOW, MEDIUM, HIGH, CRITICAL"
         in result.stderr
     )
+
+
+def test_a_bug_on_one_record_fails_only_that_record(
+    slack: SlackReceiver, handler_logs: LogLines, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import app.batch
+
+    real = app.batch.render_finding
+
+    def flaky(finding: Any, *args: Any) -> dict[str, Any]:
+        if finding.id == "boom":
+            raise ZeroDivisionError("render bug")
+        return real(finding, *args)
+
+    monkeypatch.setattr(app.batch, "render_finding", flaky)
+    batch = _batch(minimal_event("boom"), minimal_event("fine", event_id="e2"), "[1, 2]")
+    result = _notifier({"SLACK_WEBHOOK_URL": slack.url()}).handle(batch, LocalLambdaContext())
+    assert result == {"batchItemFailures": [{"itemIdentifier": "m0"}, {"itemIdentifier": "m2"}]}
+    assert len(slack.accepted()) == 1
+    assert "ZeroDivisionError" in handler_logs.outcome_of("m0")["reason"]
