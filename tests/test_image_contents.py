@@ -15,15 +15,16 @@ import socket
 import subprocess
 import sys
 import sysconfig
-import threading
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bench import footprint
+from gd2slack.slack_receiver import SlackReceiver
+from tests.conftest import load_event
+from tests.slack_checks import assert_valid_payload
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -59,67 +60,8 @@ with open(result_file, "w") as f:
     json.dump({"result": result, "modules": loaded}, f)
 """
 
-FINDING_EVENT: dict[str, Any] = {
-    "version": "0",
-    "id": "7bf73129-1428-4cd3-a780-95db273d1602",
-    "detail-type": "GuardDuty Finding",
-    "source": "aws.guardduty",
-    "account": "123456789012",
-    "time": "2026-11-28T09:14:00Z",
-    "region": "us-east-1",
-    "resources": [],
-    "detail": {
-        "schemaVersion": "2.0",
-        "accountId": "123456789012",
-        "region": "us-east-1",
-        "partition": "aws",
-        "id": "96c8f6e2a1b4c3d5e6f7a8b9c0d1e2f3",
-        "arn": "arn:aws:guardduty:us-east-1:123456789012:detector/12abc34d567e8fa901bc2d34e56789f0"
-        "/finding/96c8f6e2a1b4c3d5e6f7a8b9c0d1e2f3",
-        "type": "UnauthorizedAccess:EC2/SSHBruteForce",
-        "title": "198.51.100.7 is performing SSH brute force attacks against i-0abc1234def567890.",
-        "description": "198.51.100.7 is performing SSH brute force attacks against "
-        "i-0abc1234def567890. Brute force attacks are used to gain unauthorized access.",
-        "severity": 5,
-        "createdAt": "2026-11-28T09:00:00.000Z",
-        "updatedAt": "2026-11-28T09:14:00.000Z",
-        "resource": {
-            "resourceType": "Instance",
-            "instanceDetails": {
-                "instanceId": "i-0abc1234def567890",
-                "instanceType": "t3.micro",
-                "tags": [{"key": "Name", "value": "bastion"}],
-                "networkInterfaces": [
-                    {"privateIpAddress": "10.0.1.15", "publicIp": "203.0.113.10"}
-                ],
-            },
-        },
-        "service": {
-            "serviceName": "guardduty",
-            "detectorId": "12abc34d567e8fa901bc2d34e56789f0",
-            "action": {
-                "actionType": "NETWORK_CONNECTION",
-                "networkConnectionAction": {
-                    "connectionDirection": "INBOUND",
-                    "protocol": "TCP",
-                    "blocked": False,
-                    "localPortDetails": {"port": 22, "portName": "SSH"},
-                    "remoteIpDetails": {
-                        "ipAddressV4": "198.51.100.7",
-                        "organization": {"asn": "64500", "asnOrg": "Example Net"},
-                        "country": {"countryName": "Exampleland"},
-                        "city": {"cityName": "Sample City"},
-                    },
-                },
-            },
-            "archived": False,
-            "count": 3,
-            "eventFirstSeen": "2026-11-28T09:00:00.000Z",
-            "eventLastSeen": "2026-11-28T09:14:00.000Z",
-            "resourceRole": "TARGET",
-        },
-    },
-}
+# A realistic finding from the shared fixtures (the image test needs no special shape).
+FINDING_EVENT = load_event("ec2-ssh-brute-force.json")
 
 
 def sqs_event(body: dict[str, Any]) -> dict[str, Any]:
@@ -144,39 +86,6 @@ def sqs_event(body: dict[str, Any]) -> dict[str, Any]:
             }
         ]
     }
-
-
-class Receiver:
-    """A Slack-compatible webhook on 127.0.0.1: answers 200 "ok" and records each POST."""
-
-    def __init__(self) -> None:
-        posts: list[dict[str, Any]] = []
-        self.posts = posts
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                length = int(self.headers.get("Content-Length", 0))
-                posts.append({"path": self.path, "body": json.loads(self.rfile.read(length))})
-                self.send_response(200)
-                self.send_header("Content-Type", "text/plain")
-                self.send_header("Content-Length", "2")
-                self.end_headers()
-                self.wfile.write(b"ok")
-
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/services/T000/B000/XXXXXXXX"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self) -> Receiver:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @pytest.fixture(scope="session")
@@ -250,7 +159,7 @@ def test_handler_runs_from_the_image_contents_alone(
     event_file.write_text(json.dumps(sqs_event(FINDING_EVENT)))
     result_file = tmp_path / "result.json"
     xray_port = xray_socket.getsockname()[1]
-    with Receiver() as slack:
+    with SlackReceiver() as slack:
         env = {
             "PATH": "/usr/bin:/bin",
             "HOME": str(tmp_path),
@@ -272,7 +181,7 @@ def test_handler_runs_from_the_image_contents_alone(
             "_X_AMZN_TRACE_ID": (
                 "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"
             ),
-            "SLACK_WEBHOOK_URL": slack.url,
+            "SLACK_WEBHOOK_URL": slack.url(),
             "MIN_SEVERITY": "LOW",
             "STAGE": "dev",
             "POWERTOOLS_SERVICE_NAME": "guardduty-to-slack",
@@ -292,13 +201,12 @@ def test_handler_runs_from_the_image_contents_alone(
             cwd=tmp_path,
         )  # fmt: skip
         assert run.returncode == 0, f"handler failed from the image contents:\n{run.stderr}"
-        posts = list(slack.posts)
+        posts = slack.accepted()
 
     outcome = json.loads(result_file.read_text())
     assert outcome["result"] == {"batchItemFailures": []}
     assert len(posts) == 1, posts
-    assert posts[0]["path"] == "/services/T000/B000/XXXXXXXX"
-    assert posts[0]["body"]["blocks"], "a Block Kit message"
+    assert_valid_payload(posts[0])
 
     # Nothing came from the project's virtualenv: only the task root and the standard library.
     stdlib = Path(sysconfig.get_paths()["stdlib"]).resolve()
