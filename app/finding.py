@@ -152,6 +152,22 @@ def partition_for(region: str, declared: str = "") -> str:
     return "aws"
 
 
+def camel_case_keys(value: Any) -> Any:
+    """``{"Resource": {"InstanceDetails": …}}`` → ``{"resource": {"instanceDetails": …}}``.
+
+    The API (``GetFindings``) and some re-publishers use the PascalCase member names; the
+    EventBridge form is camelCase (the model's ``locationName``s), which is what we read.
+    """
+    if isinstance(value, Mapping):
+        return {
+            (k[:1].lower() + k[1:] if isinstance(k, str) else k): camel_case_keys(v)
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [camel_case_keys(v) for v in value]
+    return value
+
+
 def parse_event(event: Any) -> Finding:
     """An EventBridge event (already JSON-decoded) to a ``Finding``."""
     if not isinstance(event, Mapping):
@@ -165,6 +181,8 @@ def parse_event(event: Any) -> Finding:
     detail = event.get("detail")
     if not isinstance(detail, Mapping):
         raise MalformedEvent("GuardDuty Finding event has no detail object")
+    if "id" not in detail and "Id" in detail:
+        detail = camel_case_keys(detail)
     finding_id = as_text(detail.get("id")).strip()
     if not finding_id:
         raise MalformedEvent("GuardDuty Finding event has no detail.id")

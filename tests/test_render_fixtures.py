@@ -145,3 +145,19 @@ def test_huge_description_is_truncated_with_an_ellipsis() -> None:
         b["text"]["text"] for b in payload["blocks"] if b["type"] == "section" and "text" in b
     ]
     assert any(text.endswith("…") for text in sections)
+
+
+def _pascal(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k[:1].upper() + k[1:]: _pascal(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_pascal(v) for v in value]
+    return value
+
+
+@pytest.mark.parametrize("name", ["ec2-ssh-brute-force.json", "eks-privileged-container.json"])
+def test_api_pascal_case_findings_render_like_eventbridge_ones(name: str) -> None:
+    event = load_event(name)
+    camel = render_finding(parse_event(event))
+    pascal = render_finding(parse_event({**event, "detail": _pascal(event["detail"])}))
+    assert pascal == camel
