@@ -25,6 +25,9 @@ WORD_JOINER = "\u2060"
 _INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Co", "Cs", "Cn", "Zl", "Zp"})
 _HOSTNAME = re.compile(r"(?i)\b(?:[a-z0-9_-]+\.)+(?:[a-z][a-z0-9-]+|xn--[a-z0-9-]+)\b")
 _SCHEME = re.compile(r"(?i)\b([a-z][a-z0-9+.-]{1,15}):/+")
+_INSTANCE_TYPE = re.compile(
+    r"[a-z][a-z0-9-]*\.(?:nano|micro|small|medium|large|\d*xlarge|metal(?:-\d+xl)?)"
+)
 _SPACES = re.compile(r"[ ]{2,}")
 _MENTION = re.compile(r"@(?=[\w!^#])")
 _PROSE_FORMATTING = str.maketrans({"*": "∗", "_": "‗", "~": "∼", "`": "ˋ"})
@@ -52,7 +55,14 @@ def clean(text: str, *, multiline: bool = False) -> str:
 def defang(text: str) -> str:
     """``https://evil.com`` → ``hxxps[://]evil[.]com``: readable, never a link."""
     text = _SCHEME.sub(lambda m: _defang_scheme(m.group(1)) + "[://]", text)
-    return _HOSTNAME.sub(lambda m: m.group(0).replace(".", "[.]"), text)
+    return _HOSTNAME.sub(_defang_host, text)
+
+
+def _defang_host(match: re.Match[str]) -> str:
+    token = match.group(0)
+    if _INSTANCE_TYPE.fullmatch(token):  # t3.micro, m5.2xlarge: not domains, keep them readable
+        return token
+    return token.replace(".", "[.]")
 
 
 def _defang_scheme(scheme: str) -> str:

@@ -58,3 +58,11 @@ def test_truncation_adds_ellipsis_and_respects_limit() -> None:
 def test_plain_text_cannot_resemble_control_syntax() -> None:
     out = plain("<!here> title", 150)
     assert "<" not in out and ">" not in out
+
+
+def test_instance_types_are_not_mistaken_for_domains() -> None:
+    assert (
+        defang("t3.micro m5.24xlarge c7g.metal i4i.large")
+        == "t3.micro m5.24xlarge c7g.metal i4i.large"
+    )
+    assert defang("evil.micro.com") == "evil[.]micro[.]com"
