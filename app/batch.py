@@ -49,6 +49,8 @@ class Item:
     previous: FindingState | None = None
     notice: str | None = None
     payload: dict[str, Any] | None = field(default=None, repr=False)
+    # Later records of the same finding in this batch, folded into this one's message.
+    merged: list[Item] = field(default_factory=list, repr=False)
 
     def finish(self, outcome: str, reason: str = "") -> None:
         self.outcome, self.reason = outcome, reason
@@ -163,6 +165,7 @@ class BatchProcessor:
         if (item.finding.count or 0) >= (earlier.finding.count or 0):
             earlier.finding = replace(item.finding)
         item.finish(SUPPRESSED, "repeat")
+        earlier.merged.append(item)  # if the message fails, this record is retried with it
         return item
 
     # -- phase 2: deliver ------------------------------------------------------------------
@@ -260,7 +263,7 @@ class BatchProcessor:
                 logger.exception("unexpected error delivering", extra={"error": type(err).__name__})
             detail = "" if _may_leak(err) else str(err)[:200]
             reason = f"delivery failed: {type(err).__name__}: {detail}"
-        for item in items:
+        for item in [*items, *(m for i in items for m in i.merged)]:
             item.finish(FAILED, reason)
             if self.state is not None and item.finding is not None and not item.finding.is_canary:
                 with contextlib.suppress(StateUnavailable):  # the lease expires on its own

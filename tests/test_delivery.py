@@ -91,8 +91,9 @@ def test_permanent_errors_fail_at_once(
     slack.script(reply)
     sleep = RecordingSleep()
     result = _notifier(slack, sleep).handle(_batch(event, event), LocalLambdaContext())
-    # The second record repeats the first finding, so it is merged into the first's message.
-    assert result == {"batchItemFailures": [{"itemIdentifier": "m0"}]}
+    # The second record repeats the first finding: merged into one message, failed with it,
+    # so both come back from SQS (nothing lost, one POST).
+    assert result == {"batchItemFailures": [{"itemIdentifier": "m0"}, {"itemIdentifier": "m1"}]}
     assert len(slack.posts) == 1 and sleep.waits == []
     failure = handler_logs.outcome_of("m0")
     assert failure["outcome"] == "failed" and failure["level"] == "ERROR"
