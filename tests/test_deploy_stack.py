@@ -243,6 +243,7 @@ def stubbed(tmp_path: Path) -> Iterator[tuple[Stubber, DeployOptions, AwsClients
         template_path=path,
         assume_yes=True,
         check_image=False,
+        check_alarm=False,  # the alarm pre-flight has its own test below
         monitoring_minutes=25,
     )
     with stubber:
@@ -476,6 +477,13 @@ def test_a_rollback_exits_non_zero_with_the_events_that_explain_it(
 ) -> None:
     stubber, options, clients = stubbed
     monkeypatch.setattr(aws, "clients_from_args", lambda args: clients)
+    alarm_ok = Stubber(clients.client("cloudwatch", REGION))  # the CLI runs the pre-flight
+    alarm_ok.add_response(
+        "describe_alarms",
+        {"CompositeAlarms": [{"AlarmName": "gd2slack-dev-delivery", "StateValue": "OK"}]},
+        {"AlarmNames": ["gd2slack-dev-delivery"], "AlarmTypes": ["CompositeAlarm"]},
+    )
+    alarm_ok.activate()
     stubber.add_response(
         "describe_stacks",
         _stack("UPDATE_COMPLETE", {"CompositeAlarmArn": ALARM_ARN}),
@@ -606,3 +614,26 @@ def test_assume_role_acts_as_the_other_accounts_role() -> None:
     assert identity["Account"] == "210987654321"
     assert ":assumed-role/gd2slack-prod-deployer/gd2slack-deploy-prod" in identity["Arn"]
     assert clients.region == "us-east-1"
+
+
+def test_a_stage_already_in_alarm_is_refused_before_any_change(
+    stubbed: tuple[Stubber, DeployOptions, AwsClients],
+) -> None:
+    stubber, options, clients = stubbed
+    stubber.add_response(
+        "describe_stacks",
+        _stack("UPDATE_COMPLETE", {"CompositeAlarmArn": ALARM_ARN}),
+        {"StackName": STACK},
+    )
+    alarms = Stubber(clients.client("cloudwatch", REGION))
+    alarms.add_response(
+        "describe_alarms",
+        {"CompositeAlarms": [{"AlarmName": "gd2slack-dev-delivery", "StateValue": "ALARM",
+                              "StateReason": "DLQ not empty"}]},
+        {"AlarmNames": ["gd2slack-dev-delivery"], "AlarmTypes": ["CompositeAlarm"]},
+    )  # fmt: skip
+    with alarms, pytest.raises(CliError) as refused:
+        deploy(clients, replace(options, check_alarm=True), poller=FAST)
+    alarms.assert_no_pending_responses()
+    message = str(refused.value)
+    assert "already in ALARM (DLQ not empty)" in message and "--no-rollback-trigger" in message

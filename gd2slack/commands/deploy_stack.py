@@ -46,6 +46,7 @@ class DeployOptions:
     image_wait_minutes: float = 10.0
     check_image: bool = True
     rollback_trigger: bool = True
+    check_alarm: bool = True
 
 
 def register(subparsers: Any) -> None:
@@ -214,6 +215,23 @@ def check_image(clients: AwsClients, uri: str, region: str, poller: cs.Poller) -
 # Deploy -----------------------------------------------------------------------------------------
 
 
+def refuse_if_in_alarm(clients: AwsClients, alarm_arn: str, stage: str) -> None:
+    """A stage already in ALARM (a stale DLQ, say) would roll this deploy back as soon as it
+    finishes, the fix included: say so before changing anything."""
+    name = alarm_arn.split(":alarm:", 1)[-1]
+    region = alarm_arn.split(":")[3] or None
+    with aws.aws_call_errors(f"reading alarm {name}"):
+        alarms = clients.client("cloudwatch", region).describe_alarms(
+            AlarmNames=[name], AlarmTypes=["CompositeAlarm"]
+        )["CompositeAlarms"]
+    if alarms and alarms[0].get("StateValue") == "ALARM":
+        raise CliError(
+            f"{name} is already in ALARM ({alarms[0].get('StateReason', 'no reason given')}): "
+            "this deploy would roll back when it finishes. Clear the cause first (a non-empty "
+            f"DLQ: gd2slack redrive --stage {stage}), or ship a fix with --no-rollback-trigger"
+        )
+
+
 def deploy(
     clients: AwsClients,
     options: DeployOptions,
@@ -264,6 +282,8 @@ def deploy(
             "by this deploy; later deploys watch it)"
         )
     elif alarm_arn:
+        if options.check_alarm:
+            refuse_if_in_alarm(clients, alarm_arn, options.stage)
         rollback = {
             "RollbackTriggers": [{"Arn": alarm_arn, "Type": COMPOSITE_ALARM_TYPE}],
             "MonitoringTimeInMinutes": options.monitoring_minutes,
