@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from app.finding import parse_time
-from gd2slack.lambda_context import LocalLambdaContext
+from gd2slack.local_mapping import drain_once
 from gd2slack.slack_receiver import RATE_LIMITED, SlackReceiver
 from gd2slack.table import render_table
 
@@ -250,49 +250,14 @@ class Demo:
             self.drain("redelivery")
 
     def drain(self, label: str) -> None:
-        sqs = self.boto3.client("sqs")
-        arn = sqs.get_queue_attributes(QueueUrl=self.queue, AttributeNames=["QueueArn"])[
-            "Attributes"
-        ]["QueueArn"]
-        while True:
-            messages = sqs.receive_message(
-                QueueUrl=self.queue, MaxNumberOfMessages=10, AttributeNames=["All"]
-            ).get("Messages", [])
-            if not messages:
-                return
+        def remember(messages: list[dict[str, Any]]) -> None:
             for m in messages:
-                self.labels.setdefault(
-                    m["MessageId"], "poison message" if not m["Body"].startswith("{") else label
-                )
+                poison = not m["Body"].startswith("{")
+                self.labels.setdefault(m["MessageId"], "poison message" if poison else label)
                 self.last_body[m["MessageId"]] = m["Body"]
-            event = {
-                "Records": [
-                    {
-                        "messageId": m["MessageId"],
-                        "receiptHandle": m["ReceiptHandle"],
-                        "body": m["Body"],
-                        "attributes": m.get("Attributes", {}),
-                        "messageAttributes": {},
-                        "md5OfBody": m["MD5OfBody"],
-                        "eventSource": "aws:sqs",
-                        "eventSourceARN": arn,
-                        "awsRegion": REGION,
-                    }
-                    for m in messages
-                ]
-            }
-            with contextlib.redirect_stdout(self.log):
-                result = self.handler(event, LocalLambdaContext())
-            failed = {f["itemIdentifier"] for f in result["batchItemFailures"]}
-            for m in messages:
-                if m["MessageId"] in failed:  # back to the queue at once instead of after 6 min
-                    sqs.change_message_visibility(
-                        QueueUrl=self.queue, ReceiptHandle=m["ReceiptHandle"], VisibilityTimeout=0
-                    )
-                else:
-                    sqs.delete_message(QueueUrl=self.queue, ReceiptHandle=m["ReceiptHandle"])
-            if failed:
-                return  # like the mapping: failed records come back in a later batch
+
+        with contextlib.redirect_stdout(self.log):
+            drain_once(self.boto3.client("sqs"), self.queue, self.handler, remember)
 
     # -- output -----------------------------------------------------------------------------
     def write_payloads(self, slack: SlackReceiver) -> None:
