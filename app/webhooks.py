@@ -11,6 +11,7 @@ import json
 from collections.abc import Callable, Mapping
 
 from app.config import DEFAULT_ROUTE, Config
+from app.observability import logger
 from app.slack import validate_webhook_url
 
 SECRET_MAX_AGE = 300
@@ -67,6 +68,7 @@ class WebhookDirectory:
     ) -> None:
         self._config = config
         self._fetch_secret = fetch_secret
+        self._warned: set[str] = set()
 
     def _all(self) -> dict[str, str]:
         if self._config.webhook_url:
@@ -87,6 +89,12 @@ class WebhookDirectory:
         if not fall_back_to_default:
             return None
         if DEFAULT_ROUTE in urls:
+            if route not in self._warned:
+                self._warned.add(route)
+                logger.warning(
+                    "route has no webhook of its own in the secret: posting to 'default'",
+                    extra={"route": route},
+                )
             return urls[DEFAULT_ROUTE]
         raise WebhookConfigError(
             f"no webhook for route {route!r} and no 'default' in the webhook secret: add one"

@@ -132,6 +132,16 @@ def handler_logs() -> Iterator[LogLines]:
         logger._logger.removeHandler(collector)
 
 
+@pytest.fixture(autouse=True)
+def fresh_secret_cache() -> Iterator[None]:
+    """Powertools caches secrets per process for five minutes: no test sees another's."""
+    from aws_lambda_powertools.utilities.parameters import clear_caches
+
+    clear_caches()
+    yield
+    clear_caches()
+
+
 @pytest.fixture
 def slack() -> Iterator[SlackReceiver]:
     with SlackReceiver() as receiver:

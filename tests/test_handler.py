@@ -236,3 +236,19 @@ def test_a_bug_on_one_record_fails_only_that_record(
     assert result == {"batchItemFailures": [{"itemIdentifier": "m0"}, {"itemIdentifier": "m2"}]}
     assert len(slack.accepted()) == 1
     assert "ZeroDivisionError" in handler_logs.outcome_of("m0")["reason"]
+
+
+@mock_aws
+def test_a_route_missing_from_the_secret_falls_back_to_default_with_a_warning(
+    handler_logs: LogLines,
+) -> None:
+    with SlackReceiver() as slack:
+        boto3.client("secretsmanager").create_secret(
+            Name="hooks", SecretString=json.dumps({"default": slack.url()})
+        )
+        routes = json.dumps([{"match": {}, "route": "oncall"}])
+        notifier = _notifier({"SLACK_WEBHOOKS_SECRET_ID": "hooks", "ROUTES": routes})
+        notifier.handle(_batch(minimal_event()), LocalLambdaContext())
+        assert len(slack.accepted()) == 1
+    warnings = [e for e in handler_logs.entries() if e["level"] == "WARNING"]
+    assert warnings and warnings[0]["route"] == "oncall"
