@@ -27,6 +27,7 @@ from typing import Any
 
 from app.finding import parse_time
 from gd2slack.local_mapping import drain_once
+from gd2slack.moto_skipped import TemplateResolver, create_skipped
 from gd2slack.slack_receiver import RATE_LIMITED, SlackReceiver
 from gd2slack.table import render_table
 
@@ -188,10 +189,16 @@ class Demo:
             o["OutputKey"]: o["OutputValue"]
             for o in cfn.describe_stacks(StackName=STACK_NAME)["Stacks"][0].get("Outputs", [])
         }
+        stack = cfn.describe_stacks(StackName=STACK_NAME)["Stacks"][0]
+        resolver = TemplateResolver(json.loads(template), stack, stack_resources, self.boto3.client)
+        skipped = create_skipped(resolver)
+        kinds = [json.loads(template)["Resources"][logical]["Type"] for logical in skipped]
+        alarms = kinds.count("AWS::CloudWatch::Alarm")
         print(
-            f"stack {STACK_NAME} created in moto from {self.out_dir}/runtime.json "
-            f"({len(stack_resources)} resources); moto skips the secret, the alias, the queue "
-            "policy and the alarms: the demo created the secret and the alias by API"
+            f"stack {STACK_NAME} created in moto from {self.out_dir}/runtime.json; moto skips "
+            f"some resource types, so the demo created by API the secret, the alias, {alarms} "
+            f"alarms and {len(kinds) - alarms} queue policies from the template's own properties "
+            "(not the composite alarm: moto has none)"
         )
         return outputs, {key: str(value) for key, value in variables.items()}
 

@@ -36,6 +36,7 @@ def test_demo_runs_the_event_path_end_to_end(tmp_path: Path) -> None:
         and lines[-1].endswith(", failed 1")
     )
     table = "\n".join(lines)
+    assert "5 alarms and 2 queue policies from the template" in lines[0]
     for expected in (
         "first-sight",
         "repeat",
