@@ -79,6 +79,7 @@ def aws_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """No real credentials or config can leak into a test; everything is us-east-1."""
     for key in (
         "AWS_PROFILE",
+        "AWS_DEFAULT_PROFILE",
         "AWS_ENDPOINT_URL",
         "SLACK_WEBHOOK_URL",
         "SLACK_WEBHOOKS_SECRET_ID",
@@ -95,6 +96,7 @@ def aws_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("AWS_SESSION_TOKEN", "testing")
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     monkeypatch.setenv("AWS_REGION", "us-east-1")
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     monkeypatch.setenv("POWERTOOLS_METRICS_NAMESPACE", "GuardDutyToSlack")
 
 

@@ -32,12 +32,8 @@ ALARM = "gd2slack-dev-composite"
 
 
 @pytest.fixture
-def clients(monkeypatch: pytest.MonkeyPatch) -> Iterator[AwsClients]:
-    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+def clients() -> Iterator[AwsClients]:
+    # Credentials and region: the autouse fixture in conftest.py.
     with mock_aws():
         deploy_world()
         yield AwsClients(boto3.Session(region_name=REGION))

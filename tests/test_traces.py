@@ -118,12 +118,8 @@ def function_segment(trace: str, start: float, findings: list[dict[str, Any]]) -
 
 
 @pytest.fixture
-def clients(monkeypatch: pytest.MonkeyPatch) -> Iterator[AwsClients]:
-    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_ENDPOINT_URL"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+def clients() -> Iterator[AwsClients]:
+    # Credentials and region: the autouse fixture in conftest.py.
     with mock_aws():
         boto3.client("cloudformation", region_name=REGION).create_stack(
             StackName="gd2slack-dev",
