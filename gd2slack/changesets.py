@@ -24,7 +24,7 @@ from typing import Any, Literal, TextIO, TypeVar
 import botocore.exceptions
 
 from gd2slack.aws import aws_call_errors
-from gd2slack.errors import CliError
+from gd2slack.errors import CliError, WaitTimedOut
 from gd2slack.table import render_table
 
 T = TypeVar("T")
@@ -61,7 +61,7 @@ class Poller:
             if result is not None:
                 return result
             if self.clock() >= deadline:
-                raise CliError(f"timed out after {self.timeout:.0f}s waiting for {what}")
+                raise WaitTimedOut(f"timed out after {self.timeout:.0f}s waiting for {what}")
             self.sleep(self.interval)
 
 

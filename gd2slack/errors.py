@@ -9,3 +9,7 @@ class CliError(Exception):
     def __init__(self, message: str, exit_code: int = 1) -> None:
         super().__init__(message)
         self.exit_code = exit_code
+
+
+class WaitTimedOut(CliError):
+    """A bounded wait ran out: the one error a caller may reword as "not there yet"."""

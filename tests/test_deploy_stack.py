@@ -189,6 +189,31 @@ def test_image_missing_from_the_region_fails_before_any_change(
     assert "gd2slack-dev" not in json.dumps(world.cfn().list_stacks()["StackSummaries"])
 
 
+def test_a_denied_image_lookup_is_reported_as_denied_not_as_missing(world: MotoWorld) -> None:
+    """Cross-account prod: a repository policy without ecr:DescribeImages must not read as
+    "image not found after 10 min"."""
+    clients = AwsClients(world.session)
+    options = DeployOptions(
+        stage="prod", image_uri=URI, template_path=world.template, webhook_secret=world.secret
+    )
+    ecr = Stubber(clients.client("ecr", REGION))
+    ecr.add_client_error(
+        "describe_images",
+        service_error_code="AccessDeniedException",
+        service_message="User: arn:aws:sts::210987654321:assumed-role/deploy is not authorized "
+        "to perform: ecr:DescribeImages",
+        http_status_code=400,
+    )
+    with ecr, pytest.raises(CliError) as raised:
+        deploy(clients, options, image_poller=cs.Poller(interval=0, timeout=600))
+    message = str(raised.value)
+    assert "lack this permission" in message
+    assert "ecr:DescribeImages" in message
+    assert "not found" not in message
+    assert "\n" not in message
+    ecr.assert_no_pending_responses()
+
+
 def test_first_create_needs_the_webhook_secret(world: MotoWorld) -> None:
     options = DeployOptions(
         stage="dev", image_uri=image_uri(world.digests[0]), template_path=world.template

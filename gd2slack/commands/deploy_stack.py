@@ -24,7 +24,7 @@ import botocore.exceptions
 from gd2slack import aws
 from gd2slack import changesets as cs
 from gd2slack.aws import AwsClients
-from gd2slack.errors import CliError
+from gd2slack.errors import CliError, WaitTimedOut
 from pipeline.imagedetail import EcrImage
 
 COMPOSITE_ALARM_TYPE = "AWS::CloudWatch::CompositeAlarm"
@@ -203,9 +203,10 @@ def check_image(clients: AwsClients, uri: str, region: str, poller: cs.Poller) -
                 raise
         return True
 
+    # Only running out of time means "not found": a denied or failed lookup surfaces as it is.
     try:
         poller.until(present, f"image {uri}")
-    except CliError:
+    except WaitTimedOut:
         raise CliError(
             f"image {uri} not found in {region} ({last}) after {poller.timeout / 60:.0f} min: "
             "check the digest, or ECR replication to this region"
