@@ -1,4 +1,3 @@
-# syntax=docker/dockerfile:1
 # GuardDuty-to-Slack Lambda image: the runtime requirement closure and app/, nothing else.
 # Build for the function's architecture (template: arm64):
 #   docker buildx build --platform linux/arm64 --provenance=false -t <ecr-repo>:<commit> .

@@ -295,3 +295,38 @@ def test_a_large_template_goes_through_s3(
     (stored,) = s3.list_objects_v2(Bucket="templates-bucket")["Contents"]
     assert stored["Key"].startswith("templates/pipeline/") and stored["Size"] > 51_200
     assert _stack()["StackStatus"] == "CREATE_COMPLETE"
+
+
+@pytest.mark.filterwarnings("ignore::UserWarning")
+def test_lint_runs_on_the_exact_template_before_any_change(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``--lint`` (the UpdatePipeline action passes it) lints the body CloudFormation receives:
+    the real synthesized one here, so the deploy stops at the prompt (no terminal)."""
+    with mock_aws():
+        assert main([*BOOTSTRAP, "--lint"]) != 0
+    captured = capsys.readouterr()
+    assert captured.out.index("pipeline template: cfn-lint and checkov clean") < (
+        captured.out.index("CREATE gd2slack-pipeline")
+    )
+    assert "refusing to prompt" in captured.err
+
+
+def test_lint_without_checkov_refuses_to_deploy(
+    cloud: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("GD2SLACK_CHECKOV", "/nonexistent/checkov")
+    assert main([*BOOTSTRAP, "--lint", "--yes"]) != 0
+    assert "checkov not found at /nonexistent/checkov" in capsys.readouterr().err
+    stacks = boto3.client("cloudformation").list_stacks()["StackSummaries"]
+    assert not [s for s in stacks if s["StackName"] == "gd2slack-pipeline"]
+
+
+def test_a_template_that_fails_lint_is_refused() -> None:
+    broken = json.dumps(
+        {"Resources": {"Q": {"Type": "AWS::SQS::Queue", "Properties": {"Bogus": {"Ref": "X"}}}}}
+    )
+    with pytest.raises(
+        CliError, match=r"pipeline template fails lint \(\d+ problems\): cfn-lint E"
+    ):
+        dp.lint_deployed(broken)

@@ -467,10 +467,11 @@ def test_the_build_gate_is_make_test_before_any_image() -> None:
     build = "\n".join(spec["phases"]["build"]["commands"])
     assert "--platform linux/arm64" in build and "--provenance=false" in build
     assert "gd2slack synth --out build/templates" in build
+    # The artifact's runtime template is what the deploy stages deploy: it is the one linted.
+    assert "python -m gd2slack.template_lint build/templates/runtime.json" in build
     assert set(spec["artifacts"]["files"]) == {
         "build/imagedetail.json",
         "build/templates/runtime.json",
-        "build/templates/pipeline.json",
     }
     # The same gate CI, the local entry point and the README name.
     assert "make test" in (ROOT / ".ci" / "run").read_text()
@@ -490,6 +491,8 @@ def test_deploy_and_smoke_buildspecs_call_the_cli() -> None:
     assert "gd2slack smoke" in smoke and "--expect-image-uri" in smoke
     update = (ROOT / "pipeline/buildspecs/update-pipeline.yml").read_text()
     assert "gd2slack deploy-pipeline" in update and "--restart-execution" in update
+    # The pipeline template is linted as deployed, so the tools' environment is installed too.
+    assert "--lint" in update and ".venv-tools/.installed" in update
     for path in ("buildspec.yml", *(f"pipeline/buildspecs/{n}.yml" for n in ("deploy", "smoke"))):
         assert yaml.safe_load((ROOT / path).read_text())["version"] == 0.2
 

@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from gd2slack import aws
+from gd2slack import aws, template_lint
 from gd2slack import changesets as cs
 from gd2slack.aws import AwsClients
 from gd2slack.errors import CliError
@@ -55,6 +55,7 @@ class PipelineOptions:
     template_bucket: str | None = None
     restart_execution: str | None = None
     source_revision: str | None = None
+    lint: bool = False
 
 
 def register(subparsers: Any) -> None:
@@ -84,6 +85,11 @@ def register(subparsers: Any) -> None:
             help=f"webhook secret (ARN or name) the {stage} deploys pass to gd2slack-{stage}",
         )
     parser.add_argument("--yes", action="store_true", help="execute without asking")
+    parser.add_argument(
+        "--lint",
+        action="store_true",
+        help="refuse to deploy unless cfn-lint and checkov pass on the exact template synthesized",
+    )
     parser.add_argument(
         "--cfn-role-arn", help="CloudFormation execution role (the UpdatePipeline stage's own)"
     )
@@ -117,6 +123,7 @@ def run(args: argparse.Namespace) -> int:
         template_bucket=args.template_bucket,
         restart_execution=args.restart_execution,
         source_revision=args.source_revision,
+        lint=args.lint,
     )
     return deploy_pipeline(aws.clients_from_args(args), options)
 
@@ -172,6 +179,17 @@ def synthesize(
     return json.dumps(template, separators=(",", ":"), sort_keys=True), template
 
 
+def lint_deployed(body: str) -> None:
+    """The template CloudFormation is about to receive, linted as is (not a ``synth`` copy)."""
+    problems = template_lint.problems(body)
+    if problems:
+        shown = "; ".join(problems[:5]) + (
+            f"; +{len(problems) - 5} more" if len(problems) > 5 else ""
+        )
+        raise CliError(f"pipeline template fails lint ({len(problems)} problems): {shown}")
+    print("pipeline template: cfn-lint and checkov clean")
+
+
 def deploy_pipeline(
     clients: AwsClients, options: PipelineOptions, *, poller: cs.Poller | None = None
 ) -> int:
@@ -186,6 +204,8 @@ def deploy_pipeline(
     regions = deploy_regions(options, stack, home)
     alarms = composite_alarms(clients, regions)
     body, template = synthesize(regions, alarms, home)
+    if options.lint:
+        lint_deployed(body)
 
     explicit = {
         key: value
