@@ -13,6 +13,7 @@ from troposphere.awslambda import (
     Function,
     LoggingConfig,
     ScalingConfig,
+    SnapStart,
     TracingConfig,
     Version,
 )
@@ -85,6 +86,11 @@ def log_group(tags: Tags, metadata: dict[str, object]) -> LogGroup:
         RetentionInDays=Ref("LogRetentionDays"),
         Tags=tags,
         Metadata=metadata,
+        # Deleted with the stack, deliberately: the group has a fixed name, so a retained one
+        # would make the next create of this stack fail ("already exists"). Logs needed beyond
+        # the stack's life belong in a subscription or export, not in an orphaned group.
+        DeletionPolicy="Delete",
+        UpdateReplacePolicy="Delete",
     )
 
 
@@ -122,6 +128,10 @@ def function(table: str, tags: Tags, metadata: dict[str, object]) -> Function:
             HAS_RESERVED_CONCURRENCY, Ref("ReservedConcurrency"), NoValue
         ),
         TracingConfig=TracingConfig(Mode="Active"),
+        # Off by default (stack/README.md, "SnapStart"). SnapStart needs what this function
+        # already is: published versions (the live alias), ephemeral storage at the 512 MB
+        # default (no EphemeralStorage here), no provisioned concurrency, no EFS.
+        SnapStart=SnapStart(ApplyOn=Ref("SnapStart")),
         Environment=Environment(Variables=environment(table)),
         LoggingConfig=FunctionLoggingConfig(LogGroup=Ref(LOG_GROUP), LogFormat="JSON"),
         Tags=tags,

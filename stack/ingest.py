@@ -57,6 +57,9 @@ def rule(tags: Tags) -> Rule:
 
 
 def queues(tags: Tags) -> list[Queue]:
+    """Both queues are kept on stack deletion and on replacement: they hold findings not yet
+    delivered (the DLQ for up to 14 days). Their names are generated, so a kept queue never
+    blocks a new stack of the same name; a kept queue is drained with ``gd2slack redrive``."""
     return [
         Queue(
             QUEUE,
@@ -69,6 +72,8 @@ def queues(tags: Tags) -> list[Queue]:
             ),
             Tags=tags,
             Metadata=checkov.QUEUE,
+            DeletionPolicy="Retain",
+            UpdateReplacePolicy="Retain",
         ),
         Queue(
             DEAD_LETTER_QUEUE,
@@ -76,6 +81,8 @@ def queues(tags: Tags) -> list[Queue]:
             MessageRetentionPeriod=DLQ_RETENTION_SECONDS,
             Tags=tags,
             Metadata=checkov.QUEUE,
+            DeletionPolicy="Retain",
+            UpdateReplacePolicy="Retain",
         ),
     ]
 

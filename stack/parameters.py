@@ -19,6 +19,7 @@ PROJECT: Final = "guardduty-to-slack"
 # (CloudFormation has no arithmetic), so the set is closed.
 FUNCTION_TIMEOUTS: Final = (15, 30, 45, 60, 90, 120, 180, 300, 600, 900)
 MAX_BATCHING_WINDOW: Final = 60
+SNAPSTART_VALUES: Final = ("None", "PublishedVersions")
 # CloudWatch Logs' accepted retention periods.
 LOG_RETENTION_DAYS: Final = (
     1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731,
@@ -169,6 +170,13 @@ def parameters() -> list[Parameter]:
             Description="Function timeout in seconds (the queue's visibility timeout follows).",
         ),
         _number("FunctionMemory", "Function memory in MB.", 512, 128, 10240),
+        _string(
+            "SnapStart",
+            "PublishedVersions restores the live alias's versions from a snapshot (billed for "
+            "snapshot cache and restores); None initializes normally. See stack/README.md.",
+            "None",
+            AllowedValues=list(SNAPSTART_VALUES),
+        ),
         _number(
             "MaximumConcurrency",
             "Concurrent invocations the SQS mapping may run (Slack allows ~1 msg/s per webhook).",

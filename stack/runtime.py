@@ -51,8 +51,10 @@ def state_table() -> Table:
         ),
         SSESpecification=SSESpecification(SSEEnabled=True),
         DeletionProtectionEnabled=If(IS_PROD, True, False),
-        DeletionPolicy="Delete",
-        UpdateReplacePolicy="Delete",
+        # Kept on delete and on replacement: it is what makes redelivery and redrive idempotent.
+        # Its name is generated, so a retained table never blocks a new stack of the same name.
+        DeletionPolicy="Retain",
+        UpdateReplacePolicy="Retain",
         Tags=tags(),
         Metadata=checkov.TABLE,
     )

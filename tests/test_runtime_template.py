@@ -591,3 +591,37 @@ def test_synth_command_writes_identical_bytes(tmp_path: Path) -> None:
     for name in first:
         assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes()
     assert (tmp_path / "a" / "runtime.json").read_text() == stack.to_json()
+
+
+def test_what_holds_findings_or_state_survives_delete_and_replacement(
+    template: dict[str, Any],
+) -> None:
+    """The DLQ holds undelivered findings, the queue in-flight ones, the table what makes
+    redelivery idempotent: none may vanish with a stack deletion or a replacing update."""
+    for logical in ("FindingsDeadLetterQueue", "FindingsQueue", "StateTable"):
+        resource = template["Resources"][logical]
+        assert resource["DeletionPolicy"] == "Retain", logical
+        assert resource["UpdateReplacePolicy"] == "Retain", logical
+        assert "QueueName" not in resource["Properties"]  # a kept one never blocks a re-create
+        assert "TableName" not in resource["Properties"]
+    # The log group has a fixed name: kept, it would make the next create fail.
+    group = template["Resources"]["FunctionLogGroup"]
+    assert "LogGroupName" in group["Properties"]
+    assert group["DeletionPolicy"] == group["UpdateReplacePolicy"] == "Delete"
+
+
+def test_snapstart_is_a_parameter_off_by_default_within_limits(template: dict[str, Any]) -> None:
+    parameter = template["Parameters"]["SnapStart"]
+    assert parameter["Default"] == "None"
+    assert parameter["AllowedValues"] == ["None", "PublishedVersions"]
+    fn = props(template, "GuardDutyToSlackFunction")
+    assert fn["SnapStart"] == {"ApplyOn": {"Ref": "SnapStart"}}
+    # SnapStart's limits: ephemeral storage ≤ 512 MB (the default), no EFS, no provisioned
+    # concurrency; and it applies only to published versions, which is what the mapping invokes.
+    assert fn.get("EphemeralStorage", {"Size": 512})["Size"] <= 512
+    assert "FileSystemConfigs" not in fn
+    assert not resources_of(template, "AWS::Lambda::Alias")["LiveAlias"]["Properties"].get(
+        "ProvisionedConcurrencyConfig"
+    )
+    mapping = props(template, "QueueEventSourceMapping")
+    assert mapping["FunctionName"] == {"Ref": "LiveAlias"}

@@ -64,3 +64,12 @@ def test_the_lint_catches_a_broken_template() -> None:
         {"Resources": {"Q": {"Type": "AWS::SQS::Queue", "Properties": {"QueueName": {"Ref": "N"}}}}}
     )
     assert any("E" in line.split()[1] for line in template_lint.cfn_lint_problems(broken))
+
+
+def test_every_stateful_resource_has_a_chosen_deletion_policy(template_text: str) -> None:
+    """cfn-lint's informational I3011: no data-bearing resource is left on the default."""
+    from cfnlint.api import ManualArgs, lint
+
+    config = ManualArgs(regions=["us-east-1"], include_checks=["I3011"])
+    unset = [m for m in lint(template_text, config=config) if m.rule.id == "I3011"]
+    assert not unset, "\n".join(f"{m.path_string}: {m.message[:60]}" for m in unset)
