@@ -547,6 +547,10 @@ def _project(
                     "Encrypted at rest by CloudWatch Logs; build logs carry no secrets.",
                 ),
             ),
+            # Deleted with the stack, deliberately: the name is fixed, so a retained group would
+            # make the next create of the pipeline stack fail ("already exists").
+            DeletionPolicy="Delete",
+            UpdateReplacePolicy="Delete",
         )
     )
     t.add_resource(
