@@ -1,4 +1,4 @@
-"""The runtime CloudFormation stack, in troposphere (DESIGN §7)."""
+"""The runtime CloudFormation stack, in troposphere (docs/architecture.md#runtime-stack)."""
 
 from stack.runtime import build_template, to_json
 

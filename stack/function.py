@@ -95,7 +95,8 @@ def log_group(tags: Tags, metadata: dict[str, object]) -> LogGroup:
 
 
 def environment(table: str) -> dict[str, object]:
-    """The handler's configuration (DESIGN §2), every value from a parameter or this stack."""
+    """The handler's configuration (docs/architecture.md#configuration), every value from a
+    parameter or this stack."""
     return {
         "SLACK_WEBHOOKS_SECRET_ID": Ref("WebhookSecretArn"),
         "MIN_SEVERITY": Ref("MinSeverity"),

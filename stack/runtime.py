@@ -1,4 +1,5 @@
-"""The runtime stack (DESIGN §7): one template for every stage, built with troposphere.
+"""The runtime stack (docs/architecture.md#runtime-stack): one template for every stage, built
+with troposphere.
 
 ``build_template()`` assembles it; ``to_json()`` renders it deterministically (sorted keys, no
 timestamps) so the synthesized file only changes when the code does.

@@ -1,6 +1,6 @@
-"""The one-line error contract (DESIGN §9) for status, promote, traces and redrive: missing
-credentials, a missing stack and access denied each give a non-zero exit and exactly one line
-on stderr that says what is wrong and what to do, never a traceback."""
+"""The one-line error contract (docs/architecture.md#cli-errors) for status, promote, traces and
+redrive: missing credentials, a missing stack and access denied each give a non-zero exit and
+exactly one line on stderr that says what is wrong and what to do, never a traceback."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""The noise-control decision table (DESIGN §3), one transition per case."""
+"""The noise-control decision table (docs/architecture.md#noise-control), one transition per
+case."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""The pipeline stack: one assertion per requirement of DESIGN §8 / issue 5, plus the linters on
-a fully configured template (several regions, alarm conditions), moto's acceptance of the
+"""The pipeline stack: one assertion per requirement of docs/architecture.md#pipeline, plus the
+linters on a fully configured template (several regions, alarm conditions), moto's acceptance of the
 pipeline declaration, and the buildspecs the projects name."""
 
 from __future__ import annotations

@@ -1,5 +1,6 @@
 """``gd2slack traces``: segments shaped like the handler's (Lambda function segment, one
-``## process_finding`` subsegment per finding with the DESIGN §6 annotations, nested
+``## process_finding`` subsegment per finding with the annotations of
+docs/architecture.md#observability, nested
 ``secrets.get_webhooks``/``state.*``/``slack.post``) go into moto's X-Ray; the command reads them
 back through ``get_trace_summaries`` and ``batch_get_traces``. moto answers summaries without
 annotations and refuses any ``FilterExpression``, so the exact filter strings are asserted with
