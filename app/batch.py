@@ -13,8 +13,9 @@ import json
 import time
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from app.config import Config
@@ -23,7 +24,7 @@ from app.noise import FindingState, decide
 from app.observability import count, count_by, latency, logger, subsegment
 from app.policy import route_for, screen
 from app.render import render_digest, render_finding
-from app.slack import DeliveryError, SlackWebhookClient
+from app.slack import DeliveryError, SlackWebhookClient, TransientDeliveryError
 from app.state import ClaimLost, StateStore, StateUnavailable
 from app.webhooks import WebhookConfigError, WebhookDirectory
 
@@ -35,6 +36,10 @@ SUPPRESSED = "suppressed"
 FILTERED = "filtered"
 IGNORED = "ignored"
 FAILED = "failed"
+
+# Left at the end of the invocation for logging, state writes and the batch response.
+DEADLINE_SAFETY = 2.0
+MIN_RECORD_SECONDS = 5.0
 
 
 @dataclass
@@ -49,11 +54,23 @@ class Item:
     previous: FindingState | None = None
     notice: str | None = None
     payload: dict[str, Any] | None = field(default=None, repr=False)
-    # Later records of the same finding in this batch, folded into this one's message.
+    event_id: str = ""  # this record's own EventBridge id (``finding`` may be a newer record's)
+    # Other records of the same finding in this batch, folded into this one's message.
     merged: list[Item] = field(default_factory=list, repr=False)
+    # Failed for a reason that passes (Slack busy, a claim held, DynamoDB throttled): SQS
+    # should offer it again in seconds, not after the queue's whole visibility timeout.
+    retry_soon: bool = False
 
     def finish(self, outcome: str, reason: str = "") -> None:
         self.outcome, self.reason = outcome, reason
+
+
+def recency(finding: Finding) -> tuple[datetime, int, float]:
+    """How new a publication of a finding is: ``updatedAt``, then count, then severity."""
+    return (finding.updated_at or _EPOCH, finding.count or 0, finding.score)
+
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 def _trace_annotations(item: Item) -> dict[str, str]:
@@ -114,7 +131,7 @@ class BatchProcessor:
         except MalformedEvent as why:
             item.finish(FAILED, f"malformed event: {why}")
             return item
-        item.finding = finding
+        item.finding, item.event_id = finding, finding.event_id
         item.route = route_for(finding, self.config.routes)
         count("FindingsReceived")
         verdict = screen(finding, self.config)
@@ -140,9 +157,11 @@ class BatchProcessor:
             self.state.claim(finding, item.previous, self.owner, self._lease_seconds())
         except StateUnavailable as err:
             item.finish(FAILED, f"state unavailable: {err}")
+            item.retry_soon = True
             return item
         except ClaimLost:
             item.finish(FAILED, "another invocation is notifying this finding; retry later")
+            item.retry_soon = True
             return item
         return self._queue(item, pending)
 
@@ -158,12 +177,20 @@ class BatchProcessor:
         return item
 
     def _merge_repeat(self, item: Item, pending: dict[str, Item]) -> Item:
-        """The same finding twice in one batch: notify once, with the newer data."""
+        """The same finding twice in one batch: notify once, with the newest data.
+
+        Newest is the greater ``(updatedAt, count, severity)``; on a tie the record later in
+        the batch wins (SQS hands them over roughly in the order GuardDuty published them).
+        """
         assert item.finding is not None
         earlier = pending[item.finding.id]
         assert earlier.finding is not None
-        if (item.finding.count or 0) >= (earlier.finding.count or 0):
-            earlier.finding = replace(item.finding)
+        if recency(item.finding) >= recency(earlier.finding):
+            earlier.finding = item.finding
+            if self.state is not None:  # the notice must describe the data shown
+                decision = decide(earlier.previous, item.finding, self.quiet)
+                if decision.notify:
+                    earlier.reason, earlier.notice = decision.reason, decision.notice
         item.finish(SUPPRESSED, "repeat")
         earlier.merged.append(item)  # if the message fails, this record is retried with it
         return item
@@ -173,20 +200,30 @@ class BatchProcessor:
         by_route: dict[str, list[Item]] = {}
         for item in pending.values():
             by_route.setdefault(item.route, []).append(item)
+        deliveries: list[Callable[[float], None]] = []
         for route, items in by_route.items():
             threshold = self.config.digest_threshold
             canary = any(item.finding is not None and item.finding.is_canary for item in items)
             if threshold and len(items) > threshold and not canary:
-                self._deliver_digest(route, items)
+                deliveries.append(partial(self._deliver_digest, route, items))
             else:
-                for item in items:
-                    self._deliver_one(item)
+                deliveries.extend(partial(self._deliver_one, item) for item in items)
+        for left, deliver in zip(range(len(deliveries), 0, -1), deliveries, strict=True):
+            deliver(self._record_deadline(left))
+
+    def _record_deadline(self, deliveries_left: int) -> float:
+        """This delivery's share of the time left, so one slow POST cannot starve the rest;
+        a share never drops below ``MIN_RECORD_SECONDS`` while the invocation has that much."""
+        end = self.deadline - DEADLINE_SAFETY
+        now = self.clock()
+        share = max((end - now) / deliveries_left, MIN_RECORD_SECONDS)
+        return min(now + share, end)
 
     def _url(self, route: str, canary: bool) -> str | None:
         with subsegment("secrets.get_webhooks"):
             return self.webhooks.url_for(route, fall_back_to_default=not canary)
 
-    def _deliver_one(self, item: Item) -> None:
+    def _deliver_one(self, item: Item, until: float) -> None:
         finding = item.finding
         assert finding is not None
         with subsegment("## process_finding") as segment:
@@ -196,7 +233,7 @@ class BatchProcessor:
                 if url is None:
                     item.finish(RENDERED, "no canary route configured")
                 else:
-                    self._post(url, item.payload)
+                    self._post(url, item.payload, until)
                     item.finish(DELIVERED, item.reason)
                     self._confirm(item)
             except Exception as err:
@@ -204,14 +241,14 @@ class BatchProcessor:
             for key, value in _trace_annotations(item).items():
                 segment.put_annotation(key, value)
 
-    def _deliver_digest(self, route: str, items: list[Item]) -> None:
+    def _deliver_digest(self, route: str, items: list[Item], until: float) -> None:
         findings = [item.finding for item in items if item.finding is not None]
         with subsegment("## process_digest", route=route[:64], findings=len(findings)):
             payload = render_digest(findings, route)
             try:
                 url = self._url(route, canary=False)
                 assert url is not None
-                self._post(url, payload)
+                self._post(url, payload, until)
             except Exception as err:
                 self._fail_delivery(items, err)
             else:
@@ -223,10 +260,10 @@ class BatchProcessor:
             with subsegment("## process_finding", **_trace_annotations(item)):
                 pass
 
-    def _post(self, url: str, payload: dict[str, Any]) -> None:
+    def _post(self, url: str, payload: dict[str, Any], until: float) -> None:
         with subsegment("slack.post") as segment:
             try:
-                delivered = self.slack.post(url, payload, self.deadline)
+                delivered = self.slack.post(url, payload, until)
             except DeliveryError as err:
                 segment.put_annotation("http_status", err.status)
                 raise
@@ -239,7 +276,8 @@ class BatchProcessor:
             return
         try:
             with subsegment("state.write"):
-                self.state.confirm(item.finding, item.previous, self.owner)
+                event_ids = [item.event_id, *(merged.event_id for merged in item.merged)]
+                self.state.confirm(item.finding, item.previous, self.owner, event_ids)
         except (StateUnavailable, ClaimLost) as err:
             # Slack has the message: failing the record now would post it twice.
             count("StateWriteFailed")
@@ -263,8 +301,10 @@ class BatchProcessor:
                 logger.exception("unexpected error delivering", extra={"error": type(err).__name__})
             detail = "" if _may_leak(err) else str(err)[:200]
             reason = f"delivery failed: {type(err).__name__}: {detail}"
+        transient = isinstance(err, TransientDeliveryError)
         for item in [*items, *(m for i in items for m in i.merged)]:
             item.finish(FAILED, reason)
+            item.retry_soon = transient
             if self.state is not None and item.finding is not None and not item.finding.is_canary:
                 with contextlib.suppress(StateUnavailable):  # the lease expires on its own
                     self.state.release(item.finding.id, self.owner)
@@ -282,3 +322,5 @@ def decode_sqs_body(body: Any) -> Any:
         return json.loads(body)
     except json.JSONDecodeError as err:
         raise MalformedEvent(f"SQS body is not JSON ({err.msg} at {err.pos})") from None
+    except (ValueError, RecursionError) as err:  # a >4300-digit integer, absurd nesting
+        raise MalformedEvent(f"SQS body cannot be decoded: {str(err)[:120]}") from None

@@ -52,22 +52,32 @@ def as_text(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
+    if isinstance(value, int) and value.bit_length() > _DECIMAL_BITS:
+        # Past Python's 4300-digit limit ``str`` raises; hex has no limit and stays distinct.
+        return f"{'-' if value < 0 else ''}0x{abs(value):x}"
     return str(value)
 
 
+_DECIMAL_BITS = 14_000  # ~4200 decimal digits: safely under ``sys.get_int_max_str_digits()``
+
+
 def as_int(value: Any) -> int | None:
+    """A whole number in 64-bit range (counts, ports); anything else, huge ones too, is None."""
     if isinstance(value, bool):
         return None
-    if isinstance(value, int):
-        return value
     if isinstance(value, float) and math.isfinite(value):
-        return int(value)
-    if isinstance(value, str):
+        value = int(value)
+    elif isinstance(value, str) and len(value) <= 64:  # longer is no number we could use
         try:
-            return int(float(value.strip()))
+            value = int(float(value.strip()))
         except (ValueError, OverflowError):
             return None
+    if isinstance(value, int) and -_INT64 <= value < _INT64:
+        return value
     return None
+
+
+_INT64 = 2**63
 
 
 _EPOCH_DIGITS = re.compile(r"^\d{9,13}(\.\d+)?$")

@@ -4,19 +4,28 @@ Accepts an SQS event (the production path: returns ``batchItemFailures`` so only
 records are retried) or a bare EventBridge event (direct invoke, smoke tests: returns a
 summary). Configuration is read and validated at import, i.e. at cold start: a bad value stops
 the function at init with a message naming the variable.
+
+Transiently failed SQS records get a short visibility (``app.requeue``) before they are
+reported, so SQS offers them again in seconds. Under SnapStart, ``Notifier.after_restore``
+renews what the snapshot would otherwise share between environments (``app.snapstart``).
 """
 
 from __future__ import annotations
 
 import os
+import random
 import time
+import uuid
+from collections.abc import Callable
 from typing import Any
 
 from app.batch import FAILED, BatchProcessor, Item, decode_sqs_body
 from app.config import Config, load_config
 from app.finding import MalformedEvent
 from app.observability import count, count_by, logger, metrics, tracer
+from app.requeue import Requeuer
 from app.slack import SlackWebhookClient
+from app.snapstart import register_after_restore
 from app.state import StateStore
 from app.webhooks import WebhookDirectory
 
@@ -32,6 +41,9 @@ class Notifier:
         slack: SlackWebhookClient | None = None,
         webhooks: WebhookDirectory | None = None,
         state: StateStore | None = None,
+        *,
+        requeuer: Requeuer | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.config = config
         self.slack = slack or SlackWebhookClient()
@@ -39,20 +51,38 @@ class Notifier:
         self.state = (
             state if state is not None or not config.state_table else StateStore(config.state_table)
         )
+        self.requeuer = requeuer or Requeuer()
+        self.clock = clock
+        # Names this execution environment in claim owners: fresh per environment, also after
+        # a SnapStart restore (a shared one would let two environments renew each other's claim).
+        self.environment_id = uuid.uuid4().hex[:12]
+
+    def after_restore(self) -> None:
+        """SnapStart: nothing made before the snapshot is shared by restored environments."""
+        self.environment_id = uuid.uuid4().hex[:12]
+        random.seed()  # from os.urandom: jitter must differ between environments
+        self.slack.renew()
+        self.slack.pacer.reset()
+        from aws_lambda_powertools.utilities.parameters import clear_caches  # noqa: PLC0415
+
+        # A secret read before the snapshot is read again, not served from it.
+        clear_caches()  # type: ignore[no-untyped-call]
 
     @classmethod
     def from_environment(cls) -> Notifier:
         return cls(load_config(os.environ))
 
     def handle(self, event: Any, context: Any) -> dict[str, Any]:
-        deadline = time.monotonic() + _remaining_seconds(context)
+        deadline = self.clock() + _remaining_seconds(context)
+        request_id = getattr(context, "aws_request_id", None) or uuid.uuid4().hex
         processor = BatchProcessor(
             self.config,
             self.slack,
             self.webhooks,
             self.state,
             deadline,
-            owner=getattr(context, "aws_request_id", None),
+            clock=self.clock,
+            owner=f"{self.environment_id}:{request_id}",
         )
         records = _sqs_records(event)
         pending: dict[str, Item] = {}
@@ -61,20 +91,18 @@ class Notifier:
             items.append(processor.admit(None, event, pending))
         else:
             for record in records:
-                record_id = record.get("messageId") if isinstance(record, dict) else None
-                try:
-                    body = decode_sqs_body(record.get("body") if isinstance(record, dict) else None)
-                except MalformedEvent as why:
-                    item = Item(record_id)
-                    item.finish(FAILED, f"malformed event: {why}")
-                    items.append(item)
-                    continue
-                items.append(processor.admit(record_id, body, pending))
+                items.append(_admit_record(processor, record, pending))
         processor.deliver_all(pending)
         for item in items:
             _report(item)
         if records is None:
             return _summary(items)
+        by_id = {r.get("messageId"): r for r in records if isinstance(r, dict)}
+        self.requeuer.soon(
+            by_id[item.record_id]
+            for item in items
+            if item.outcome == FAILED and item.retry_soon and item.record_id in by_id
+        )
         return {
             "batchItemFailures": [
                 {"itemIdentifier": item.record_id}
@@ -82,6 +110,20 @@ class Notifier:
                 if item.outcome == FAILED and item.record_id
             ]
         }
+
+
+def _admit_record(processor: BatchProcessor, record: Any, pending: dict[str, Item]) -> Item:
+    """One SQS record in; whatever its body holds, it fails alone."""
+    record_id = record.get("messageId") if isinstance(record, dict) else None
+    if not isinstance(record_id, str):
+        record_id = None
+    try:
+        body = decode_sqs_body(record.get("body") if isinstance(record, dict) else None)
+    except MalformedEvent as why:
+        item = Item(record_id)
+        item.finish(FAILED, f"malformed event: {why}")
+        return item
+    return processor.admit(record_id, body, pending)
 
 
 def _remaining_seconds(context: Any) -> float:
@@ -145,6 +187,7 @@ def _summary(items: list[Item]) -> dict[str, Any]:
 
 
 NOTIFIER = Notifier.from_environment()
+register_after_restore(NOTIFIER.after_restore)
 
 
 @logger.inject_lambda_context(clear_state=True)

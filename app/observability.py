@@ -3,6 +3,8 @@
 Tracing goes through Powertools' Tracer only (the AWS X-Ray SDK is in maintenance mode since
 2026-02-25; a move to OpenTelemetry should touch this module and nothing else). Only botocore
 is patched: patching ``requests`` would record the Slack webhook URL (a secret) in every trace.
+botocore is patched when the first AWS client is made (``aws_client``), not at import: a
+webhook-only configuration never loads botocore at cold start.
 """
 
 from __future__ import annotations
@@ -24,10 +26,27 @@ DIMENSIONS = {"service": SERVICE} | (
 )
 
 logger = Logger(service=SERVICE)
-tracer = Tracer(service=SERVICE, patch_modules=("botocore",))
+tracer = Tracer(service=SERVICE, auto_patch=False)
+_botocore_traced = False
 metrics = Metrics(namespace=NAMESPACE, service=SERVICE)
 if "stage" in DIMENSIONS:
     metrics.set_default_dimensions(stage=DIMENSIONS["stage"])
+
+
+def trace_aws_calls() -> None:
+    """Patch botocore for X-Ray once, before the first AWS call (ours or Powertools')."""
+    global _botocore_traced  # noqa: PLW0603 - once per process
+    if not _botocore_traced:
+        tracer.patch(["botocore"])
+        _botocore_traced = True
+
+
+def aws_client(service: str, region: str | None = None) -> Any:
+    """A traced boto3 client (boto3 imported here: only configurations that call AWS pay)."""
+    trace_aws_calls()
+    import boto3  # noqa: PLC0415
+
+    return boto3.client(service, region_name=region)
 
 
 def count(name: str, value: float = 1) -> None:

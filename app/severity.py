@@ -39,7 +39,10 @@ def parse_score(value: Any) -> float:
     if isinstance(value, bool):
         return 0.0
     if isinstance(value, int | float):
-        score = float(value)
+        try:
+            score = float(value)
+        except OverflowError:  # an integer past float's range (hostile input)
+            return 10.0 if value > 0 else 0.0
     elif isinstance(value, str):
         try:
             score = float(value.strip())

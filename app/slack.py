@@ -2,9 +2,10 @@
 
 * One ``requests.Session`` per process, reused across invocations (connection reuse is what
   makes a warm delivery cost about one bare POST).
-* 429 honours ``Retry-After``; 5xx and connection errors retry with exponential backoff and
-  full jitter; everything stops before the deadline, and a delivery that cannot finish in
-  time fails so SQS retries it later.
+* Every POST waits for its slot at Slack's pace (``app.pacing``, shared by the process); a 429
+  moves that slot by its ``Retry-After`` for every later delivery too. 5xx and connection errors
+  retry with our own exponential backoff and full jitter; everything stops at the record's
+  deadline, and a delivery that cannot finish in time fails so SQS retries it soon.
 * Permanent answers (400/403/404/410 and Slack's error bodies) fail at once: retrying a revoked
   webhook is a retry storm, not resilience.
 * The webhook URL is a secret: it never appears in an exception, a log line or a trace. Errors
@@ -24,14 +25,18 @@ from urllib.parse import urlsplit
 
 import requests
 
+from app.pacing import SHARED, Pacer, destination_key
+
 CONNECT_TIMEOUT = 3.05
-READ_TIMEOUT = 10.0
+# Slack answers in well under a second; a longer wait only delays the retry (and a read timeout
+# is one of the two duplicate windows: the longer it is, the rarer, but never zero).
+READ_TIMEOUT = 3.0
 MAX_ATTEMPTS = 4
 BACKOFF_BASE = 0.5
 BACKOFF_CAP = 8.0
 DEFAULT_RETRY_AFTER = 1.0
-# Leave time after the last attempt for logging, state writes and the batch response.
-DEADLINE_SAFETY = 2.0
+# An attempt needs at least this much of the record's time budget to be worth starting.
+MIN_ATTEMPT_SECONDS = 0.5
 PERMANENT_STATUSES = frozenset({400, 401, 403, 404, 405, 410, 413})
 
 
@@ -108,7 +113,8 @@ def _session() -> requests.Session:
 
 
 class SlackWebhookClient:
-    """Posts payloads; ``clock``/``sleep``/``jitter`` are injectable so tests stay untimed."""
+    """Posts payloads; ``clock``/``sleep``/``jitter``/``pacer`` are injectable so tests stay
+    untimed. The pacer is shared by every client in the process unless one is given."""
 
     def __init__(
         self,
@@ -116,30 +122,44 @@ class SlackWebhookClient:
         *,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], None] = time.sleep,
-        jitter: Callable[[float], float] = lambda ceiling: random.uniform(0, ceiling),
+        jitter: Callable[[float], float] | None = None,
+        pacer: Pacer | None = None,
     ) -> None:
         self.session = session or _session()
         self.clock = clock
         self.sleep = sleep
-        self.jitter = jitter
+        self.jitter = jitter or (lambda ceiling: random.uniform(0, ceiling))
+        self.pacer = pacer or SHARED
+
+    def renew(self) -> None:
+        """A new session (no connection from before a SnapStart snapshot is reused)."""
+        old, self.session = self.session, _session()
+        old.close()
 
     def post(self, url: str, payload: dict[str, Any], deadline: float) -> Delivered:
-        """Deliver or raise ``DeliveryError``; ``deadline`` is a ``clock()`` value."""
+        """Deliver or raise ``DeliveryError``; ``deadline`` is the ``clock()`` value by which
+        this delivery must have returned (the record's share of the invocation)."""
         target = redact_url(url)
+        key = destination_key("webhook", url)
         started = self.clock()
         status = 0
         error = ""
         for attempt in range(1, MAX_ATTEMPTS + 1):
-            remaining = deadline - DEADLINE_SAFETY - self.clock()
-            if remaining <= 0.1:
+            remaining = deadline - self.clock()
+            pace = self.pacer.reserve(key, remaining - MIN_ATTEMPT_SECONDS)
+            if pace is None:
                 raise TransientDeliveryError(
-                    f"no time left before the Lambda deadline after {attempt - 1} attempt(s) "
-                    f"to {target} (last status {status or 'none'})",
+                    f"no time left in this record's budget after {attempt - 1} attempt(s) to "
+                    f"{target}: the next slot at Slack's pace is later "
+                    f"(last status {status or error or 'none'})",
                     status=status,
                     slack_error=error,
                     attempts=attempt - 1,
                 )
-            wait = 0.0
+            if pace:
+                self.sleep(pace)
+                remaining = deadline - self.clock()
+            retry_after: float | None = None
             try:
                 response = self.session.post(
                     url,
@@ -166,20 +186,31 @@ class SlackWebhookClient:
                         attempts=attempt,
                     )
                 if status == 429:
-                    wait = _retry_after(response)
+                    retry_after = _retry_after(response)
+                    self.pacer.hold(key, retry_after)  # every delivery to it waits, not only us
             if attempt == MAX_ATTEMPTS:
                 break
-            if not wait:
+            if retry_after is not None:
+                wait, why = (
+                    retry_after,
+                    f"Slack asked to wait {retry_after:.1f}s (HTTP 429 Retry-After)",
+                )
+            else:
                 wait = self.jitter(min(BACKOFF_CAP, BACKOFF_BASE * 2 ** (attempt - 1)))
-            if self.clock() + wait > deadline - DEADLINE_SAFETY:
+                why = (
+                    f"our own retry backoff of {wait:.1f}s after "
+                    f"{'HTTP ' + str(status) if status else error}"
+                )
+            if self.clock() + wait + MIN_ATTEMPT_SECONDS > deadline:
                 raise TransientDeliveryError(
-                    f"Slack asked to wait {wait:.1f}s (HTTP {status or error}) but the Lambda "
-                    f"deadline is closer; leaving the record for SQS to retry ({target})",
+                    f"{why} would pass this record's time budget; leaving the record for SQS to "
+                    f"retry ({target})",
                     status=status,
                     slack_error=error,
                     attempts=attempt,
                 )
-            self.sleep(wait)
+            if retry_after is None:
+                self.sleep(wait)  # a Retry-After wait is the pacer's, taken at the next reserve
         raise TransientDeliveryError(
             f"Slack did not accept the message after {MAX_ATTEMPTS} attempts: last "
             f"{'HTTP ' + str(status) if status else error} from {target}",

@@ -27,12 +27,13 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from app.finding import Finding
 from app.noise import FindingState
+from app.observability import aws_client
 
 RETENTION = timedelta(days=7)
 
@@ -92,9 +93,7 @@ class StateStore:
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         if client is None:
-            import boto3  # noqa: PLC0415 - only when a state table is configured
-
-            client = boto3.client("dynamodb")
+            client = aws_client("dynamodb")
         self.table = table_name
         self.client = client
         self.retention = retention
@@ -186,8 +185,15 @@ class StateStore:
                 ExpressionAttributeValues={":owner": {"S": owner}},
             )
 
-    def confirm(self, finding: Finding, previous: FindingState | None, owner: str) -> None:
-        """Slack accepted: record what was notified and the event id, atomically."""
+    def confirm(
+        self,
+        finding: Finding,
+        previous: FindingState | None,
+        owner: str,
+        event_ids: Iterable[str] = (),
+    ) -> None:
+        """Slack accepted: record what was notified and the event ids (``finding``'s and those
+        of the records folded into the message), atomically."""
         seen = _later(finding.last_seen, previous.last_seen if previous else None)
         count = (
             finding.count if finding.count is not None else (previous.seen_count if previous else 1)
@@ -220,13 +226,13 @@ class StateStore:
                 }
             }
         ]
-        if finding.event_id:
+        for event_id in sorted({finding.event_id, *event_ids} - {""}):
             items.append(
                 {
                     "Put": {
                         "TableName": self.table,
                         "Item": {
-                            "pk": {"S": _key("event", finding.event_id)},
+                            "pk": {"S": _key("event", event_id)},
                             "finding_id": {"S": finding.id},
                             "sent_at": {"S": _iso(self.now()) or ""},
                             "expires_at": {"N": self._expires(None)},

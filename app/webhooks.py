@@ -11,7 +11,7 @@ import json
 from collections.abc import Callable, Mapping
 
 from app.config import DEFAULT_ROUTE, Config
-from app.observability import logger
+from app.observability import logger, trace_aws_calls
 from app.slack import validate_webhook_url
 
 SECRET_MAX_AGE = 300
@@ -32,6 +32,7 @@ def fetch_secret_with_powertools(secret_id: str) -> str:
     """Cached Secrets Manager read (imported lazily: cold start pays only when used)."""
     from aws_lambda_powertools.utilities import parameters  # noqa: PLC0415
 
+    trace_aws_calls()
     value = parameters.get_secret(secret_id, max_age=SECRET_MAX_AGE)
     if isinstance(value, bytes):
         return value.decode("utf-8")

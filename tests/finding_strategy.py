@@ -42,6 +42,9 @@ HOSTILE_TEXT = [
     "&",
 ]
 
+# Past Python's 4300-digit limit: ``str()`` and ``json.loads`` of it raise ValueError.
+HUGE_INT = 10**5000
+
 _MODEL = botocore.session.get_session().get_service_model("guardduty")
 
 
@@ -53,6 +56,7 @@ def _odd() -> st.SearchStrategy[Any]:
     return st.one_of(
         st.none(),
         st.integers(-(2**40), 2**40),
+        st.sampled_from([HUGE_INT, -HUGE_INT]),
         st.floats(allow_nan=True),
         st.booleans(),
         st.just([]),

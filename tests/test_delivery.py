@@ -10,6 +10,7 @@ import pytest
 
 from app.config import load_config
 from app.handler import Notifier
+from app.pacing import Pacer
 from app.slack import MAX_ATTEMPTS, SlackWebhookClient
 from gd2slack.lambda_context import LocalLambdaContext
 from gd2slack.slack_receiver import (
@@ -23,10 +24,11 @@ from gd2slack.slack_receiver import (
     SlackReceiver,
 )
 from tests.conftest import LogLines, minimal_event
+from tests.virtual_time import VirtualClock, virtual_client
 
 
 class RecordingSleep:
-    """Records requested waits instead of spending them: tests assert behaviour, not time."""
+    """Records requested waits instead of spending them (real clock: deadline tests)."""
 
     def __init__(self) -> None:
         self.waits: list[float] = []
@@ -35,9 +37,9 @@ class RecordingSleep:
         self.waits.append(seconds)
 
 
-def _notifier(slack: SlackReceiver, sleep: RecordingSleep) -> Notifier:
-    client = SlackWebhookClient(sleep=sleep, jitter=lambda ceiling: ceiling)
-    return Notifier(load_config({"SLACK_WEBHOOK_URL": slack.url()}), slack=client)
+def _notifier(slack: SlackReceiver, clock: VirtualClock) -> Notifier:
+    config = load_config({"SLACK_WEBHOOK_URL": slack.url()})
+    return Notifier(config, slack=virtual_client(clock), clock=clock)
 
 
 def _batch(*events: dict[str, Any]) -> dict[str, Any]:
@@ -55,7 +57,7 @@ def test_429_waits_retry_after_then_delivers_once(
     slack: SlackReceiver, event: dict[str, Any]
 ) -> None:
     slack.script(Reply(429, "rate_limited", {"Retry-After": "7"}))
-    sleep = RecordingSleep()
+    sleep = VirtualClock()
     result = _notifier(slack, sleep).handle(_batch(event), LocalLambdaContext(timeout_seconds=60))
     assert result == {"batchItemFailures": []}
     assert sleep.waits == [7.0]
@@ -65,7 +67,7 @@ def test_429_waits_retry_after_then_delivers_once(
 
 def test_5xx_then_ok_retries_with_backoff(slack: SlackReceiver, event: dict[str, Any]) -> None:
     slack.script(SERVER_ERROR, SERVER_ERROR)
-    sleep = RecordingSleep()
+    sleep = VirtualClock()
     result = _notifier(slack, sleep).handle(_batch(event), LocalLambdaContext())
     assert result == {"batchItemFailures": []}
     assert sleep.waits == [0.5, 1.0]  # exponential; jitter pinned to its ceiling here
@@ -76,7 +78,7 @@ def test_5xx_forever_fails_the_record_after_bounded_attempts(
     slack: SlackReceiver, event: dict[str, Any]
 ) -> None:
     slack.script(*[SERVER_ERROR] * (MAX_ATTEMPTS + 3))
-    result = _notifier(slack, RecordingSleep()).handle(_batch(event), LocalLambdaContext())
+    result = _notifier(slack, VirtualClock()).handle(_batch(event), LocalLambdaContext())
     assert result == {"batchItemFailures": [{"itemIdentifier": "m0"}]}
     assert len(slack.posts) == MAX_ATTEMPTS
     assert not slack.accepted()
@@ -89,7 +91,7 @@ def test_permanent_errors_fail_at_once(
     slack: SlackReceiver, event: dict[str, Any], reply: Reply, handler_logs: LogLines
 ) -> None:
     slack.script(reply)
-    sleep = RecordingSleep()
+    sleep = VirtualClock()
     result = _notifier(slack, sleep).handle(_batch(event, event), LocalLambdaContext())
     # The second record repeats the first finding: merged into one message, failed with it,
     # so both come back from SQS (nothing lost, one POST).
@@ -105,7 +107,9 @@ def test_hanging_slack_cannot_hold_the_batch_past_its_deadline(event: dict[str, 
         slack.script(Reply(delay=30))
         context = LocalLambdaContext(timeout_seconds=5)
         started = time.monotonic()
-        result = _notifier(slack, RecordingSleep()).handle(_batch(event), context)
+        client = SlackWebhookClient(sleep=RecordingSleep(), pacer=Pacer())
+        notifier = Notifier(load_config({"SLACK_WEBHOOK_URL": slack.url()}), slack=client)
+        result = notifier.handle(_batch(event), context)
         elapsed = time.monotonic() - started
     assert result == {"batchItemFailures": [{"itemIdentifier": "m0"}]}
     assert elapsed < 5, "handler must return before the Lambda deadline"
@@ -116,7 +120,7 @@ def test_429_longer_than_the_deadline_leaves_the_record_to_sqs(
     slack: SlackReceiver, event: dict[str, Any]
 ) -> None:
     slack.script(Reply(429, "rate_limited", {"Retry-After": "120"}))
-    sleep = RecordingSleep()
+    sleep = VirtualClock()
     result = _notifier(slack, sleep).handle(_batch(event), LocalLambdaContext(timeout_seconds=30))
     assert result == {"batchItemFailures": [{"itemIdentifier": "m0"}]}
     assert sleep.waits == []
@@ -127,7 +131,9 @@ def test_connection_refused_is_retried_then_fails(event: dict[str, Any]) -> None
     receiver = SlackReceiver()
     url = receiver.url()
     receiver.stop()  # nothing listens on that port any more
-    client = SlackWebhookClient(sleep=RecordingSleep(), jitter=lambda c: c)
-    notifier = Notifier(load_config({"SLACK_WEBHOOK_URL": url}), slack=client)
+    clock = VirtualClock()
+    notifier = Notifier(
+        load_config({"SLACK_WEBHOOK_URL": url}), slack=virtual_client(clock), clock=clock
+    )
     result = notifier.handle(_batch(event), LocalLambdaContext())
     assert result == {"batchItemFailures": [{"itemIdentifier": "m0"}]}

@@ -25,6 +25,7 @@ NOT_FINDINGS = {
     "not-an-event-array.json": MalformedEvent,
     "not-an-event-bare-finding.json": MalformedEvent,
     "not-an-event-string.json": MalformedEvent,
+    "sqs-records-huge-integers.json": MalformedEvent,  # SQS records, for the handler tests
 }
 
 
