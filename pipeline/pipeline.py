@@ -372,7 +372,8 @@ def _repository(t: Template, config: PipelineConfig) -> None:
         "Principal": {
             "AWS": Join("", ["arn:", Ref("AWS::Partition"), ":iam::", prod_account, ":root"])
         },
-        "Action": ["ecr:BatchGetImage", "ecr:GetDownloadUrlForLayer"],
+        # DescribeImages: deploy-stack's image check runs with the prod account's credentials.
+        "Action": ["ecr:BatchGetImage", "ecr:DescribeImages", "ecr:GetDownloadUrlForLayer"],
     }
     t.add_resource(
         Repository(

@@ -29,7 +29,6 @@ DIGEST = "sha256:" + "0123456789abcdef" * 4
 ALLOWED_WILDCARD_ACTIONS = {
     "xray:PutTraceSegments",
     "xray:PutTelemetryRecords",
-    "cloudwatch:PutMetricData",
 }
 # Each scoped action may only ever point at this one resource (logical id or parameter).
 ACTION_TARGETS = {
@@ -42,9 +41,6 @@ ACTION_TARGETS = {
     "dynamodb:GetItem": "StateTable",
     "dynamodb:PutItem": "StateTable",
     "dynamodb:UpdateItem": "StateTable",
-    "dynamodb:DeleteItem": "StateTable",
-    "dynamodb:ConditionCheckItem": "StateTable",
-    "dynamodb:Query": "StateTable",
     "secretsmanager:GetSecretValue": "WebhookSecretArn",
     "kms:Decrypt": "WebhookSecretKmsKeyArn",
 }
@@ -427,11 +423,6 @@ def test_every_role_statement_is_scoped(template: dict[str, Any]) -> None:
             if "*" in resources:
                 assert resources == ["*"]
                 assert set(actions) <= ALLOWED_WILDCARD_ACTIONS, statement
-                if "cloudwatch:PutMetricData" in actions:
-                    assert actions == ["cloudwatch:PutMetricData"]
-                    assert statement["Condition"] == {
-                        "StringEquals": {"cloudwatch:namespace": "GuardDutyToSlack"}
-                    }
                 continue
             targets = _references(resources)
             for action in actions:
