@@ -129,7 +129,8 @@ class SlackWebhookClient:
         self.clock = clock
         self.sleep = sleep
         self.jitter = jitter or (lambda ceiling: random.uniform(0, ceiling))
-        self.pacer = pacer or SHARED
+        # The process's shared pace, unless the client runs on a clock of its own (tests).
+        self.pacer = pacer or (SHARED if clock is time.monotonic else Pacer(clock=clock))
 
     def renew(self) -> None:
         """A new session (no connection from before a SnapStart snapshot is reused)."""

@@ -3,12 +3,14 @@
 It answers the way Slack does: ``200 ok`` for an accepted message, ``400 invalid_payload`` /
 ``no_text`` for a bad body, and, when told to, rate limiting with ``429`` + ``Retry-After``,
 server errors, revoked webhooks (``404 no_service``), archived channels (``410``) and
-hanging connections. The demo, the tests and the benchmarks all use it.
+hanging connections. Rate limits are per webhook (per path) like Slack's, with whole-second
+``Retry-After`` values. The demo, the tests, the benchmarks and the chaos test all use it.
 """
 
 from __future__ import annotations
 
 import json
+import math
 import ssl
 import threading
 import time
@@ -23,12 +25,15 @@ SLACK_MESSAGE_LIMIT = 13_000  # Slack rejects longer messages with msg_blocks_to
 
 @dataclass(frozen=True)
 class Reply:
-    """A scripted answer; ``delay`` seconds of silence first (a hanging Slack)."""
+    """A scripted answer; ``delay`` seconds of silence first (a hanging Slack). ``drop``
+    closes the connection without an answer: ``"reset"`` before Slack took the message,
+    ``"after-accept"`` once it was shown in the channel (the sender cannot tell which)."""
 
     status: int = 200
     body: str = "ok"
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
+    drop: str = ""
 
 
 OK = Reply()
@@ -39,6 +44,8 @@ CHANNEL_NOT_FOUND = Reply(404, "channel_not_found")
 ARCHIVED = Reply(410, "channel_is_archived")
 FORBIDDEN = Reply(403, "action_prohibited")
 INVALID_PAYLOAD = Reply(400, "invalid_payload")
+RESET = Reply(0, "", drop="reset")
+ACCEPT_THEN_CLOSE = Reply(200, "ok", drop="after-accept")
 
 
 class _QuietServer(ThreadingHTTPServer):
@@ -85,11 +92,11 @@ class SlackReceiver:
     ) -> None:
         self.posts: list[ReceivedPost] = []
         self._script: deque[Reply] = deque()
+        self._matching: list[tuple[bytes, Reply]] = []
+        self._buckets: dict[str, tuple[float, float]] = {}  # path → (tokens, refilled at)
         self._lock = threading.Lock()
         self._rate = rate_per_second
         self._burst = burst
-        self._tokens = float(burst)
-        self._refilled = time.monotonic()
         self._server = _QuietServer(("127.0.0.1", 0), self._handler_class())
         self._scheme = "http"
         if tls is not None:  # HTTPS like Slack's endpoint (the benchmark measures handshakes)
@@ -122,6 +129,12 @@ class SlackReceiver:
         with self._lock:
             self._script.extend(replies)
 
+    def answer_matching(self, needle: bytes, reply: Reply) -> None:
+        """Answer every request whose body contains ``needle`` with ``reply`` (a finding that
+        always hangs or always fails), before any script or rate limit."""
+        with self._lock:
+            self._matching.append((needle, reply))
+
     def accepted(self, path: str | None = None) -> list[Any]:
         """Payloads Slack would have shown in the channel."""
         with self._lock:
@@ -131,24 +144,30 @@ class SlackReceiver:
                 if p.status == 200 and (path is None or p.path == path)
             ]
 
-    def _rate_limited(self) -> bool:
+    def _rate_limited(self, path: str) -> float:
+        """Slack's limit is per webhook: one bucket per path. 0 if accepted, else the whole
+        seconds to put in ``Retry-After`` (rounded up, as Slack's are whole seconds)."""
         if self._rate is None:
-            return False
+            return 0
         now = time.monotonic()
-        self._tokens = min(self._burst, self._tokens + (now - self._refilled) * self._rate)
-        self._refilled = now
-        if self._tokens >= 1:
-            self._tokens -= 1
-            return False
-        return True
+        tokens, refilled = self._buckets.get(path, (float(self._burst), now))
+        tokens = min(self._burst, tokens + (now - refilled) * self._rate)
+        if tokens >= 1:
+            self._buckets[path] = (tokens - 1, now)
+            return 0
+        self._buckets[path] = (tokens, now)
+        return float(max(1, math.ceil((1 - tokens) / self._rate)))
 
-    def _decide(self, raw: bytes) -> Reply:
+    def _decide(self, path: str, raw: bytes) -> Reply:
         with self._lock:
+            for needle, reply in self._matching:
+                if needle in raw:
+                    return reply
             if self._script:
                 return self._script.popleft()
-            if self._rate_limited():
-                wait = max(1, round((1 - self._tokens) / (self._rate or 1)))
-                return Reply(429, "rate_limited", {"Retry-After": str(wait)})
+            wait = self._rate_limited(path)
+            if wait:
+                return Reply(429, "rate_limited", {"Retry-After": str(int(wait))})
         return slack_verdict(raw) or OK
 
     def _record(self, path: str, raw: bytes, status: int) -> None:
@@ -170,10 +189,13 @@ class SlackReceiver:
 
             def do_POST(self) -> None:
                 raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                reply = receiver._decide(raw)
+                reply = receiver._decide(self.path, raw)
                 if reply.delay:
                     time.sleep(reply.delay)
                 receiver._record(self.path, raw, reply.status)
+                if reply.drop:
+                    self.close_connection = True
+                    return
                 body = reply.body.encode()
                 self.send_response(reply.status)
                 self.send_header("Content-Type", "text/html")

@@ -137,3 +137,16 @@ def test_connection_refused_is_retried_then_fails(event: dict[str, Any]) -> None
     )
     result = notifier.handle(_batch(event), LocalLambdaContext())
     assert result == {"batchItemFailures": [{"itemIdentifier": "m0"}]}
+
+
+def test_our_own_backoff_is_not_reported_as_slacks_wait(
+    slack: SlackReceiver, event: dict[str, Any], handler_logs: LogLines
+) -> None:
+    slack.script(*[SERVER_ERROR] * MAX_ATTEMPTS)
+    clock = VirtualClock()
+    # 3.5 s of invocation leave 1.5 s for the record: the second backoff (1 s) does not fit.
+    result = _notifier(slack, clock).handle(_batch(event), LocalLambdaContext(timeout_seconds=3.5))
+    assert result == {"batchItemFailures": [{"itemIdentifier": "m0"}]}
+    reason = handler_logs.outcome_of("m0")["reason"]
+    assert "our own retry backoff of 1.0s after HTTP 500" in reason
+    assert "Slack asked" not in reason
