@@ -2,7 +2,6 @@
 """Grants the IAM coverage gate cannot see used, each kept on purpose: (role, action, why).
 
 The gate fails on any unused grant not listed here, and on a listed one that became used.
-Entries marked TODO are candidates for removal (item 9 of issue 9) not yet removed.
 """
 
 from __future__ import annotations
@@ -162,31 +161,6 @@ UNUSED_ALLOWED: list[tuple[str, str, str]] = [
         "ConnectionArn may be a codeconnections ARN; the Pipeline schema lists only the old prefix",
     ),
     (
-        "PipelineExecutionRole",
-        "iam:ListRoleTags",
-        "TODO(issue 9 item 9): not needed by any handler; to remove after a real-account deploy confirms",
-    ),
-    (
-        "PipelineExecutionRole",
-        "logs:ListTagsLogGroup",
-        "TODO(issue 9 item 9): not needed by any handler; to remove after a real-account deploy confirms",
-    ),
-    (
-        "PipelineExecutionRole",
-        "logs:TagLogGroup",
-        "TODO(issue 9 item 9): not needed by any handler; to remove after a real-account deploy confirms",
-    ),
-    (
-        "PipelineExecutionRole",
-        "logs:UntagLogGroup",
-        "TODO(issue 9 item 9): not needed by any handler; to remove after a real-account deploy confirms",
-    ),
-    (
-        "PipelineExecutionRole",
-        "s3:GetBucketLocation",
-        "TODO(issue 9 item 9): not needed by any handler; to remove after a real-account deploy confirms",
-    ),
-    (
         "PipelineRole",
         "cloudwatch:DescribeAlarms",
         "CodePipeline itself (artifacts, connection, builds, alarm rules, approval topic): no client code",
@@ -321,11 +295,6 @@ UNUSED_ALLOWED: list[tuple[str, str, str]] = [
     ),
     (
         "RuntimeExecutionRoleDev",
-        "dynamodb:ListTables",
-        "TODO(issue 9 item 9): not needed by any handler; to remove after a real-account deploy confirms",
-    ),
-    (
-        "RuntimeExecutionRoleDev",
         "ecr:BatchGetImage",
         "Lambda docs: creating an image function needs the image pull and, in a replica region, the repository policy it adds",
     ),
@@ -343,86 +312,6 @@ UNUSED_ALLOWED: list[tuple[str, str, str]] = [
         "RuntimeExecutionRoleDev",
         "ecr:SetRepositoryPolicy",
         "Lambda docs: creating an image function needs the image pull and, in a replica region, the repository policy it adds",
-    ),
-    (
-        "RuntimeExecutionRoleDev",
-        "events:DisableRule",
-        "TODO(issue 9 item 9): not needed by any handler; to remove after a real-account deploy confirms",
-    ),
-    (
-        "RuntimeExecutionRoleDev",
-        "events:EnableRule",
-        "TODO(issue 9 item 9): not needed by any handler; to remove after a real-account deploy confirms",
-    ),
-    (
-        "RuntimeExecutionRoleDev",
-        "events:ListRules",
-        "TODO(issue 9 item 9): not needed by any handler; to remove after a real-account deploy confirms",
-    ),
-    (
-        "RuntimeExecutionRoleDev",
-        "iam:ListRoleTags",
-        "TODO(issue 9 item 9): not needed by any handler; to remove after a real-account deploy confirms",
-    ),
-    (
-        "RuntimeExecutionRoleDev",
-        "lambda:AddPermission",
-        "TODO(issue 9 item 9): not needed by any handler; to remove after a real-account deploy confirms",
-    ),
-    (
-        "RuntimeExecutionRoleDev",
-        "lambda:DeleteFunctionEventInvokeConfig",
-        "TODO(issue 9 item 9): not needed by any handler; to remove after a real-account deploy confirms",
-    ),
-    (
-        "RuntimeExecutionRoleDev",
-        "lambda:ListEventSourceMappings",
-        "TODO(issue 9 item 9): not needed by any handler; to remove after a real-account deploy confirms",
-    ),
-    (
-        "RuntimeExecutionRoleDev",
-        "lambda:PutFunctionEventInvokeConfig",
-        "TODO(issue 9 item 9): not needed by any handler; to remove after a real-account deploy confirms",
-    ),
-    (
-        "RuntimeExecutionRoleDev",
-        "lambda:PutFunctionRecursionConfig",
-        "TODO(issue 9 item 9): not needed by any handler; to remove after a real-account deploy confirms",
-    ),
-    (
-        "RuntimeExecutionRoleDev",
-        "lambda:RemovePermission",
-        "TODO(issue 9 item 9): not needed by any handler; to remove after a real-account deploy confirms",
-    ),
-    (
-        "RuntimeExecutionRoleDev",
-        "lambda:UpdateFunctionEventInvokeConfig",
-        "TODO(issue 9 item 9): not needed by any handler; to remove after a real-account deploy confirms",
-    ),
-    (
-        "RuntimeExecutionRoleDev",
-        "logs:ListTagsLogGroup",
-        "TODO(issue 9 item 9): not needed by any handler; to remove after a real-account deploy confirms",
-    ),
-    (
-        "RuntimeExecutionRoleDev",
-        "logs:TagLogGroup",
-        "TODO(issue 9 item 9): not needed by any handler; to remove after a real-account deploy confirms",
-    ),
-    (
-        "RuntimeExecutionRoleDev",
-        "logs:UntagLogGroup",
-        "TODO(issue 9 item 9): not needed by any handler; to remove after a real-account deploy confirms",
-    ),
-    (
-        "RuntimeExecutionRoleDev",
-        "sqs:ListQueues",
-        "TODO(issue 9 item 9): not needed by any handler; to remove after a real-account deploy confirms",
-    ),
-    (
-        "RuntimeExecutionRoleProd",
-        "dynamodb:ListTables",
-        "TODO(issue 9 item 9): not needed by any handler; to remove after a real-account deploy confirms",
     ),
     (
         "RuntimeExecutionRoleProd",
@@ -443,81 +332,6 @@ UNUSED_ALLOWED: list[tuple[str, str, str]] = [
         "RuntimeExecutionRoleProd",
         "ecr:SetRepositoryPolicy",
         "Lambda docs: creating an image function needs the image pull and, in a replica region, the repository policy it adds",
-    ),
-    (
-        "RuntimeExecutionRoleProd",
-        "events:DisableRule",
-        "TODO(issue 9 item 9): not needed by any handler; to remove after a real-account deploy confirms",
-    ),
-    (
-        "RuntimeExecutionRoleProd",
-        "events:EnableRule",
-        "TODO(issue 9 item 9): not needed by any handler; to remove after a real-account deploy confirms",
-    ),
-    (
-        "RuntimeExecutionRoleProd",
-        "events:ListRules",
-        "TODO(issue 9 item 9): not needed by any handler; to remove after a real-account deploy confirms",
-    ),
-    (
-        "RuntimeExecutionRoleProd",
-        "iam:ListRoleTags",
-        "TODO(issue 9 item 9): not needed by any handler; to remove after a real-account deploy confirms",
-    ),
-    (
-        "RuntimeExecutionRoleProd",
-        "lambda:AddPermission",
-        "TODO(issue 9 item 9): not needed by any handler; to remove after a real-account deploy confirms",
-    ),
-    (
-        "RuntimeExecutionRoleProd",
-        "lambda:DeleteFunctionEventInvokeConfig",
-        "TODO(issue 9 item 9): not needed by any handler; to remove after a real-account deploy confirms",
-    ),
-    (
-        "RuntimeExecutionRoleProd",
-        "lambda:ListEventSourceMappings",
-        "TODO(issue 9 item 9): not needed by any handler; to remove after a real-account deploy confirms",
-    ),
-    (
-        "RuntimeExecutionRoleProd",
-        "lambda:PutFunctionEventInvokeConfig",
-        "TODO(issue 9 item 9): not needed by any handler; to remove after a real-account deploy confirms",
-    ),
-    (
-        "RuntimeExecutionRoleProd",
-        "lambda:PutFunctionRecursionConfig",
-        "TODO(issue 9 item 9): not needed by any handler; to remove after a real-account deploy confirms",
-    ),
-    (
-        "RuntimeExecutionRoleProd",
-        "lambda:RemovePermission",
-        "TODO(issue 9 item 9): not needed by any handler; to remove after a real-account deploy confirms",
-    ),
-    (
-        "RuntimeExecutionRoleProd",
-        "lambda:UpdateFunctionEventInvokeConfig",
-        "TODO(issue 9 item 9): not needed by any handler; to remove after a real-account deploy confirms",
-    ),
-    (
-        "RuntimeExecutionRoleProd",
-        "logs:ListTagsLogGroup",
-        "TODO(issue 9 item 9): not needed by any handler; to remove after a real-account deploy confirms",
-    ),
-    (
-        "RuntimeExecutionRoleProd",
-        "logs:TagLogGroup",
-        "TODO(issue 9 item 9): not needed by any handler; to remove after a real-account deploy confirms",
-    ),
-    (
-        "RuntimeExecutionRoleProd",
-        "logs:UntagLogGroup",
-        "TODO(issue 9 item 9): not needed by any handler; to remove after a real-account deploy confirms",
-    ),
-    (
-        "RuntimeExecutionRoleProd",
-        "sqs:ListQueues",
-        "TODO(issue 9 item 9): not needed by any handler; to remove after a real-account deploy confirms",
     ),
     (
         "UpdatePipelineRole",
