@@ -40,6 +40,7 @@ FAILED = "failed"
 # Left at the end of the invocation for logging, state writes and the batch response.
 DEADLINE_SAFETY = 2.0
 MIN_RECORD_SECONDS = 5.0
+LEASE_MARGIN = 10.0
 
 
 @dataclass
@@ -166,7 +167,9 @@ class BatchProcessor:
         return self._queue(item, pending)
 
     def _lease_seconds(self) -> float:
-        return max(self.deadline - self.clock(), 1.0) + 60
+        """Until this invocation's deadline, plus a margin for clock skew: after the deadline
+        Lambda has stopped it, so a longer lease only delays the retry of a crashed batch."""
+        return max(self.deadline - self.clock(), 1.0) + LEASE_MARGIN
 
     def _queue(self, item: Item, pending: dict[str, Item]) -> Item:
         assert item.finding is not None

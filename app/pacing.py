@@ -7,7 +7,10 @@ a Slack-app mode) so every delivery in the process waits its turn instead of col
 and every ``Retry-After`` moves that destination's next slot for everybody.
 
 It is the generic cell rate algorithm: per key only the "theoretical arrival time" of the next
-message is kept; ``burst`` messages may go at once after a quiet spell.
+message is kept; ``burst`` messages may go at once after a quiet spell. Other processes (Lambda's
+concurrent environments) share the webhook's limit unseen: each 429 doubles this process's
+interval for that key (up to ``MAX_SLOWDOWN``) and each accepted message takes a little of it
+back, so concurrent senders settle on a share of the limit instead of colliding every second.
 """
 
 from __future__ import annotations
@@ -19,6 +22,8 @@ from collections.abc import Callable
 
 SLACK_RATE_PER_SECOND = 1.0
 SLACK_BURST = 3
+MAX_SLOWDOWN = 4.0
+RECOVERY_STEP = 0.25
 
 
 def destination_key(kind: str, identifier: str) -> str:
@@ -40,6 +45,7 @@ class Pacer:
         self.tolerance = (max(burst, 1) - 1) * self.interval
         self.clock = clock
         self._next: dict[str, float] = {}  # key → theoretical arrival time of the next message
+        self._slowdown: dict[str, float] = {}  # key → interval multiplier after 429s
         self._lock = threading.Lock()
 
     def reserve(self, key: str, within: float) -> float | None:
@@ -51,7 +57,7 @@ class Pacer:
             wait = max(arrival - self.tolerance - now, 0.0)
             if wait > within:
                 return None
-            self._next[key] = arrival + self.interval
+            self._next[key] = arrival + self.interval * self._slowdown.get(key, 1.0)
             return wait
 
     def hold(self, key: str, seconds: float) -> None:
@@ -60,11 +66,19 @@ class Pacer:
         with self._lock:
             now = self.clock()
             self._next[key] = max(self._next.get(key, now), now + seconds + self.tolerance)
+            self._slowdown[key] = min(self._slowdown.get(key, 1.0) * 2, MAX_SLOWDOWN)
+
+    def accepted(self, key: str) -> None:
+        """Slack took a message for ``key``: speed back up towards the documented pace."""
+        with self._lock:
+            if key in self._slowdown:
+                self._slowdown[key] = max(self._slowdown[key] - RECOVERY_STEP, 1.0)
 
     def reset(self) -> None:
         """Forget every destination (after a SnapStart restore the clock is not the same)."""
         with self._lock:
             self._next.clear()
+            self._slowdown.clear()
 
 
 SHARED = Pacer()

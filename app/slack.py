@@ -176,6 +176,7 @@ class SlackWebhookClient:
             else:
                 status = response.status_code
                 if 200 <= status < 300:
+                    self.pacer.accepted(key)
                     return Delivered(status, attempt, (self.clock() - started) * 1000)
                 error = _slack_error(response)
                 if status in PERMANENT_STATUSES or (400 <= status < 500 and status != 429):

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import sys
 
-from bench import cold, footprint, noise, throughput, warm
+from bench import burst, cold, footprint, noise, recovery, warm
 
 
 def main() -> int:
     warm.run()
     cold.run()
-    throughput.run()
+    burst.run()
+    recovery.run()
     noise.run()
     print(f"bench footprint: runtime_deps_mb={footprint.runtime_deps_mb():.1f}")
     return 0

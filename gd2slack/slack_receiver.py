@@ -15,6 +15,7 @@ import ssl
 import threading
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -61,6 +62,7 @@ class ReceivedPost:
     payload: Any
     at: float
     status: int
+    reply: Reply = OK
 
 
 def slack_verdict(raw: bytes) -> Reply | None:
@@ -89,10 +91,18 @@ class SlackReceiver:
         rate_per_second: float | None = None,
         burst: int = 1,
         tls: ssl.SSLContext | None = None,
+        *,
+        time_scale: float = 1.0,
+        faults: Callable[[], Reply | None] | None = None,
     ) -> None:
+        """``time_scale``: the rate limit runs that many times faster than the wall clock
+        (``Retry-After`` stays whole scaled seconds); ``faults``: asked on every request, a
+        ``Reply`` to answer with instead (a chaos plan), or None."""
         self.posts: list[ReceivedPost] = []
         self._script: deque[Reply] = deque()
-        self._matching: list[tuple[bytes, Reply]] = []
+        self._matching: list[list[Any]] = []  # [needle, reply, answers left or None]
+        self._scale = time_scale
+        self._faults = faults
         self._buckets: dict[str, tuple[float, float]] = {}  # path → (tokens, refilled at)
         self._lock = threading.Lock()
         self._rate = rate_per_second
@@ -129,11 +139,11 @@ class SlackReceiver:
         with self._lock:
             self._script.extend(replies)
 
-    def answer_matching(self, needle: bytes, reply: Reply) -> None:
-        """Answer every request whose body contains ``needle`` with ``reply`` (a finding that
-        always hangs or always fails), before any script or rate limit."""
+    def answer_matching(self, needle: bytes, reply: Reply, times: int | None = None) -> None:
+        """Answer requests whose body contains ``needle`` with ``reply`` (every time, or the
+        first ``times``), before any script or rate limit: a finding that hangs or fails."""
         with self._lock:
-            self._matching.append((needle, reply))
+            self._matching.append([needle, reply, times])
 
     def accepted(self, path: str | None = None) -> list[Any]:
         """Payloads Slack would have shown in the channel."""
@@ -149,7 +159,7 @@ class SlackReceiver:
         seconds to put in ``Retry-After`` (rounded up, as Slack's are whole seconds)."""
         if self._rate is None:
             return 0
-        now = time.monotonic()
+        now = time.monotonic() * self._scale
         tokens, refilled = self._buckets.get(path, (float(self._burst), now))
         tokens = min(self._burst, tokens + (now - refilled) * self._rate)
         if tokens >= 1:
@@ -160,9 +170,13 @@ class SlackReceiver:
 
     def _decide(self, path: str, raw: bytes) -> Reply:
         with self._lock:
-            for needle, reply in self._matching:
-                if needle in raw:
-                    return reply
+            for rule in self._matching:
+                if rule[0] in raw and rule[2] != 0:
+                    rule[2] = None if rule[2] is None else rule[2] - 1
+                    return rule[1]  # type: ignore[no-any-return]
+            fault = self._faults() if self._faults else None
+            if fault is not None:
+                return fault
             if self._script:
                 return self._script.popleft()
             wait = self._rate_limited(path)
@@ -170,13 +184,13 @@ class SlackReceiver:
                 return Reply(429, "rate_limited", {"Retry-After": str(int(wait))})
         return slack_verdict(raw) or OK
 
-    def _record(self, path: str, raw: bytes, status: int) -> None:
+    def _record(self, path: str, raw: bytes, reply: Reply) -> None:
         try:
             payload: Any = json.loads(raw)
         except ValueError:
             payload = raw.decode("utf-8", "replace")
         with self._lock:
-            self.posts.append(ReceivedPost(path, payload, time.monotonic(), status))
+            self.posts.append(ReceivedPost(path, payload, time.monotonic(), reply.status, reply))
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         receiver = self
@@ -192,7 +206,7 @@ class SlackReceiver:
                 reply = receiver._decide(self.path, raw)
                 if reply.delay:
                     time.sleep(reply.delay)
-                receiver._record(self.path, raw, reply.status)
+                receiver._record(self.path, raw, reply)
                 if reply.drop:
                     self.close_connection = True
                     return
