@@ -1,8 +1,11 @@
 """``gd2slack redrive``: put the messages in a stage's DLQ back on its queue.
 
 A message lands in the DLQ when the function failed it ``maxReceiveCount`` times (Slack said no
-for good, Secrets Manager or DynamoDB was down, a bug). Once the cause is fixed, redrive: the
-handler's idempotency makes a finding that was in fact delivered a no-op the second time.
+for good, Secrets Manager or DynamoDB was down, a bug). Once the cause is fixed, redrive. What
+holds: an event whose delivery was *confirmed* (Slack answered ok and the state table recorded
+it) is a no-op on redrive. An unconfirmed one is posted again: Slack accepted but its answer was
+lost, or the function died between Slack's ok and the state write (the README's two duplicate
+windows); redriving such a message can show it twice in the channel.
 
 Two ways to move:
 
@@ -12,7 +15,8 @@ Two ways to move:
   endpoint has no move task (moto, some emulators), or when forced with ``--loop``. It copies the
   body, message attributes and the X-Ray trace header, and deletes a message from the DLQ only
   after the queue accepted its copy, so a failure half-way loses nothing (at worst a message is
-  on both queues, which idempotency absorbs).
+  on both queues; the handler posts it once if its first delivery is confirmed before the copy
+  is processed).
 
 ``--dry-run`` counts the DLQ and shows the first few messages (id, receive count, finding id and
 type when the body is a GuardDuty event) without moving anything; bodies are never printed.
