@@ -1,0 +1,1 @@
+"""Action kinds (members of ``service.action``): a module per family, each declaring ``KINDS``."""

@@ -1,0 +1,64 @@
+"""What the builders produce: label/value items in titled sections, bounded.
+
+Labels and titles are our own static strings (the renderer does not escape them); values are raw
+finding text (the renderer escapes every one), stripped, never empty, at most
+``MAX_VALUE_CHARS``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+MAX_SECTIONS = 6
+MAX_ITEMS = 12
+PREVIEW = 5  # list elements shown before "+N more"
+MAX_VALUE_CHARS = 3000  # nothing longer can be shown in Slack anyway; keeps memory bounded
+SUMMARY_CHARS = 200
+SCAN = 500  # elements or keys looked at in any one list or object
+ELLIPSIS = "…"
+
+
+@dataclass(frozen=True)
+class Detail:
+    label: str  # our own static label, never finding text (except sanitised generic labels)
+    value: str  # raw finding-sourced text, unescaped, non-empty
+    prose: bool = False  # free text, shown as text rather than as a code span
+
+
+@dataclass(frozen=True)
+class DetailSection:
+    title: str  # our own static text
+    items: tuple[Detail, ...]
+
+
+Item = Detail | None
+Sections = list[DetailSection]
+
+
+def cut(text: str, limit: int) -> str:
+    """``text`` at most ``limit`` characters, the last an ellipsis when cut."""
+    return text[: limit - 1] + ELLIPSIS if len(text) > limit else text
+
+
+def item(label: str, value: str, *, prose: bool = False) -> Item:
+    """An item, or ``None`` when the value is empty."""
+    value = value.strip()
+    return Detail(label, cut(value, MAX_VALUE_CHARS), prose) if value else None
+
+
+def distinct_items(items: Iterable[Item]) -> list[Detail]:
+    """The items that have a value, each label/value pair once, in order."""
+    kept: list[Detail] = []
+    seen: set[tuple[str, str]] = set()
+    for candidate in items:
+        if candidate is not None and (candidate.label, candidate.value) not in seen:
+            seen.add((candidate.label, candidate.value))
+            kept.append(candidate)
+    return kept
+
+
+def section(title: str, items: Iterable[Item]) -> Sections:
+    """A section of the items that have a value, in priority order, at most ``MAX_ITEMS``."""
+    kept = distinct_items(items)
+    return [DetailSection(title, tuple(kept[:MAX_ITEMS]))] if kept else []

@@ -1,0 +1,1 @@
+"""Resource kinds: a module per AWS service, each declaring ``KINDS``."""
