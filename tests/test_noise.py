@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from app.finding import Finding, parse_event
-from app.noise import FindingState, decide, milestone
+from app.noise import FindingState, NoiseDecision, decide, milestone
 from tests.conftest import minimal_event
 
 T0 = datetime(2026, 11, 28, 9, 14, tzinfo=UTC)
@@ -65,7 +65,8 @@ def test_increase_within_a_band_below_critical_is_a_repeat() -> None:
 
 def test_numeric_increase_within_critical_notifies() -> None:
     decision = decide(state(notified_score=9.0), finding(score=9.6), QUIET)
-    assert decision.notify and decision.notice == "severity 9.0 → 9.6 (Critical)"
+    assert decision.notify and decision.reason == "severity-increase"
+    assert decision.notice == "severity 9.0 → 9.6 (Critical)"
 
 
 def test_severity_decrease_is_a_repeat() -> None:
@@ -128,10 +129,80 @@ def test_quiet_period_zero_disables_reactivation() -> None:
 
 
 def test_archived_finding_is_suppressed() -> None:
-    assert decide(None, finding(archived=True), QUIET).reason == "archived"
-    assert decide(state(), finding(archived=True, score=9.9), QUIET).reason == "archived"
+    assert decide(None, finding(archived=True), QUIET) == NoiseDecision(False, "archived")
+    assert decide(state(), finding(archived=True, score=9.9), QUIET) == NoiseDecision(
+        False, "archived"
+    )
 
 
 def test_archived_then_active_again_notifies() -> None:
     decision = decide(state(archived=True), finding(), QUIET)
     assert decision.notify and decision.reason == "unarchived"
+
+
+def test_critical_republication_at_the_same_score_stays_suppressed() -> None:
+    # Row 5 needs the score *above* the last notified one: the same Critical score is a repeat.
+    assert decide(state(notified_score=9.5), finding(score=9.5), QUIET).reason == "repeat"
+
+
+def test_critical_score_going_down_is_a_repeat() -> None:
+    assert decide(state(notified_score=9.8), finding(score=9.1), QUIET).reason == "repeat"
+
+
+def test_band_increase_into_critical_names_the_bands() -> None:
+    decision = decide(state(notified_score=8.9), finding(score=9.0), QUIET)
+    assert decision.reason == "severity-increase"
+    assert decision.notice == "severity High → Critical"
+
+
+def test_unarchived_wins_over_a_severity_increase() -> None:
+    decision = decide(state(archived=True, notified_score=2.0), finding(score=9.0), QUIET)
+    assert (decision.notify, decision.reason) == (True, "unarchived")
+    assert decision.notice == "archived finding is active again"
+
+
+def test_severity_increase_wins_over_a_count_milestone() -> None:
+    decision = decide(state(notified_count=1), finding(score=7.5, count=10), QUIET)
+    assert decision.reason == "severity-increase"
+
+
+def test_missing_count_crossing_a_milestone_through_what_was_seen() -> None:
+    previous = state(notified_count=9, seen_count=10)
+    decision = decide(previous, finding(count=None), QUIET)
+    assert decision.reason == "count-milestone"
+    assert decision.notice == "count 9 → 10 since 2026-11-28 09:14 UTC"
+
+
+def test_milestone_notice_groups_thousands() -> None:
+    decision = decide(state(notified_count=999), finding(count=1000), QUIET)
+    assert decision.notice == "count 999 → 1,000 since 2026-11-28 09:14 UTC"
+
+
+def test_milestone_notice_without_a_notification_time() -> None:
+    decision = decide(state(notified_count=1, notified_at=None), finding(count=10), QUIET)
+    assert decision.notice == "count 1 → 10 since the last notification"
+
+
+@pytest.mark.parametrize(
+    ("gap", "notice"),
+    [
+        (timedelta(hours=47), "active again after 47 h quiet"),
+        (timedelta(hours=48), "active again after 2.0 days quiet"),
+        (timedelta(days=9, hours=12), "active again after 9.5 days quiet"),
+    ],
+)
+def test_quiet_gap_is_said_in_hours_then_days(gap: timedelta, notice: str) -> None:
+    decision = decide(state(last_seen=T0), finding(last_seen=T0 + gap), QUIET)
+    assert decision.notice == notice
+
+
+def test_a_short_quiet_period_still_reactivates() -> None:
+    # One hour is a valid QUIET_PERIOD_HOURS; only 0 disables row 7.
+    previous = state(last_seen=T0)
+    decision = decide(previous, finding(last_seen=T0 + timedelta(hours=2)), timedelta(hours=1))
+    assert (decision.reason, decision.notice) == ("reactivated", "active again after 2 h quiet")
+
+
+def test_suppressions_carry_no_notice() -> None:
+    assert decide(state(), finding(), QUIET).notice is None
+    assert decide(state(), finding(archived=True), QUIET).notice is None
