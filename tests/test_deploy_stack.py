@@ -519,7 +519,8 @@ def test_a_rollback_exits_non_zero_with_the_events_that_explain_it(
                        "RollbackConfiguration": ANY, "Description": ANY})  # fmt: skip
     _describe_change_set(stubber, _change_set("CREATE_COMPLETE"))
     _executed(stubber, "EXECUTE_FAILED", "UPDATE_ROLLBACK_COMPLETE")
-    later = NOW + timedelta(minutes=1)
+    # After the execution starts (the command keeps only events since then), whenever this runs.
+    later = datetime.now(UTC) + timedelta(minutes=1)
 
     def event(logical: str, kind: str, status: str, reason: str, offset: int) -> dict[str, Any]:
         return {
