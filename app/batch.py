@@ -61,6 +61,7 @@ class Item:
     # Failed for a reason that passes (Slack busy, a claim held, DynamoDB throttled): SQS
     # should offer it again in seconds, not after the queue's whole visibility timeout.
     retry_soon: bool = False
+    retry_within: float | None = None  # a cap on that wait (a claim's holder is done by then)
 
     def finish(self, outcome: str, reason: str = "") -> None:
         self.outcome, self.reason = outcome, reason
@@ -162,7 +163,8 @@ class BatchProcessor:
             return item
         except ClaimLost:
             item.finish(FAILED, "another invocation is notifying this finding; retry later")
-            item.retry_soon = True
+            # Its lease ends at the latest one function timeout (ours) + margin from now.
+            item.retry_soon, item.retry_within = True, self._lease_seconds()
             return item
         return self._queue(item, pending)
 

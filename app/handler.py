@@ -99,7 +99,7 @@ class Notifier:
             return _summary(items)
         by_id = {r.get("messageId"): r for r in records if isinstance(r, dict)}
         self.requeuer.soon(
-            by_id[item.record_id]
+            (by_id[item.record_id], item.retry_within)
             for item in items
             if item.outcome == FAILED and item.retry_soon and item.record_id in by_id
         )

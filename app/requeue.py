@@ -6,7 +6,8 @@ the stack's defaults). For a failure that passes in seconds (Slack busy or slow,
 invocation holding the finding's claim, DynamoDB throttled) that is the whole latency. Before
 the record is reported, ``ChangeMessageVisibility`` makes it visible again after
 ``retry_delay(receive count)``: 1-2 s, then 5-10 s, 25-50 s, 125-250 s, capped at
-``MAX_DELAY``, so a longer outage still spreads its retries over minutes before the DLQ.
+``MAX_DELAY``, so a longer outage still spreads its retries over minutes before the DLQ. A
+record that lost a finding's claim waits at most until the holder's lease must have ended.
 
 Only ``sqs:ChangeMessageVisibility`` is needed: the queue URL is built from the record's
 ``eventSourceARN`` and the SQS endpoint of its region, never looked up. A failure here is
@@ -28,9 +29,11 @@ MAX_DELAY = 600.0
 _BATCH = 10  # ChangeMessageVisibilityBatch takes at most ten entries
 
 
-def retry_delay(receive_count: int, jitter: Callable[[float, float], float]) -> int:
+def retry_delay(
+    receive_count: int, jitter: Callable[[float, float], float], cap: float | None = None
+) -> int:
     """Seconds before a record on its ``receive_count``-th receive is offered again."""
-    ceiling = min(MAX_DELAY, FIRST_DELAY * GROWTH ** max(receive_count - 1, 0))
+    ceiling = min(MAX_DELAY, cap or MAX_DELAY, FIRST_DELAY * GROWTH ** max(receive_count - 1, 0))
     return max(1, round(jitter(ceiling / 2, ceiling)))
 
 
@@ -58,17 +61,18 @@ class Requeuer:
         self._clients: dict[str, Any] = {}
         self.jitter = jitter or random.uniform
 
-    def soon(self, records: Iterable[Mapping[str, Any]]) -> None:
-        """Shorten the visibility of these SQS records; never raises."""
+    def soon(self, records: Iterable[tuple[Mapping[str, Any], float | None]]) -> None:
+        """Shorten the visibility of these SQS records (each with an optional cap on the
+        delay, in seconds); never raises."""
         by_queue: dict[str, list[dict[str, Any]]] = {}
-        for record in records:
+        for record, cap in records:
             arn, handle = record.get("eventSourceARN"), record.get("receiptHandle")
             if not (isinstance(arn, str) and arn.count(":") >= 5 and isinstance(handle, str)):
                 continue  # not from SQS (a direct invoke): nothing to change
             entry = {
                 "Id": str(len(by_queue.get(arn, []))),
                 "ReceiptHandle": handle,
-                "VisibilityTimeout": retry_delay(_receive_count(record), self.jitter),
+                "VisibilityTimeout": retry_delay(_receive_count(record), self.jitter, cap),
             }
             by_queue.setdefault(arn, []).append(entry)
         for arn, entries in by_queue.items():

@@ -184,13 +184,13 @@ class SlackReceiver:
                 return Reply(429, "rate_limited", {"Retry-After": str(int(wait))})
         return slack_verdict(raw) or OK
 
-    def _record(self, path: str, raw: bytes, reply: Reply) -> None:
+    def _record(self, path: str, raw: bytes, reply: Reply, at: float) -> None:
         try:
             payload: Any = json.loads(raw)
         except ValueError:
             payload = raw.decode("utf-8", "replace")
         with self._lock:
-            self.posts.append(ReceivedPost(path, payload, time.monotonic(), reply.status, reply))
+            self.posts.append(ReceivedPost(path, payload, at, reply.status, reply))
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:
         receiver = self
@@ -203,10 +203,11 @@ class SlackReceiver:
 
             def do_POST(self) -> None:
                 raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                arrived = time.monotonic()  # a slow answer still shows the message at once
                 reply = receiver._decide(self.path, raw)
                 if reply.delay:
                     time.sleep(reply.delay)
-                receiver._record(self.path, raw, reply)
+                receiver._record(self.path, raw, reply, arrived)
                 if reply.drop:
                     self.close_connection = True
                     return

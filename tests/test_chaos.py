@@ -127,7 +127,7 @@ def test_chaos_nothing_lost_nothing_unasked_duplicates_only_in_the_windows(endpo
 
 def _assert_outcomes(posts: list[Any], kills: list[float]) -> None:
     by_finding: dict[str, list[Any]] = {}
-    for post in posts:
+    for post in sorted(posts, key=lambda p: p.at):  # the channel's order: when Slack took each
         if post.status == 200:
             by_finding.setdefault(_finding_id(post.payload), []).append(post)
     expected = {

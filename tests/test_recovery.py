@@ -163,6 +163,7 @@ def test_retry_delays_grow_from_seconds_to_minutes() -> None:
 
     assert [retry_delay(n, high) for n in range(1, 7)] == [2, 10, 50, 250, 600, 600]
     assert retry_delay(1, lambda low, ceiling: low) == 1
+    assert retry_delay(5, high, cap=70) == 70  # a claim's holder is done by then
 
 
 def test_queue_url_from_the_record_arn() -> None:
