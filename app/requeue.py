@@ -56,8 +56,10 @@ class Requeuer:
         self,
         client_for: Callable[[str], Any] = lambda region: aws_client("sqs", region),
         jitter: Callable[[float, float], float] | None = None,
+        max_delay: float = MAX_DELAY,
     ) -> None:
         self._client_for = client_for
+        self.max_delay = max_delay
         self._clients: dict[str, Any] = {}
         self.jitter = jitter or random.uniform
 
@@ -72,7 +74,9 @@ class Requeuer:
             entry = {
                 "Id": str(len(by_queue.get(arn, []))),
                 "ReceiptHandle": handle,
-                "VisibilityTimeout": retry_delay(_receive_count(record), self.jitter, cap),
+                "VisibilityTimeout": retry_delay(
+                    _receive_count(record), self.jitter, min(cap or self.max_delay, self.max_delay)
+                ),
             }
             by_queue.setdefault(arn, []).append(entry)
         for arn, entries in by_queue.items():

@@ -1,8 +1,9 @@
 """One stand-in Lambda execution environment draining an SQS queue (see ``bench.harness``).
 
 Configuration comes from the environment like the function's, plus ``WORKER_QUEUE_URL``,
-``WORKER_TIMEOUT`` (function timeout, scaled seconds), ``WORKER_BATCH_WINDOW`` (real seconds)
-and ``BENCH_TIME_SCALE``.
+``WORKER_TIMEOUT`` (function timeout, scaled seconds), ``WORKER_BATCH_WINDOW`` (real seconds),
+``WORKER_MAX_RETRY_DELAY`` (real seconds; caps the visibility a transient failure gets, so a
+bounded test never waits out the 125-250 s of a fourth receive) and ``BENCH_TIME_SCALE``.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 
 from app.config import load_config
 from app.handler import Notifier
+from app.requeue import MAX_DELAY, Requeuer
 from app.slack import SlackWebhookClient
 from bench.harness import REGION, client
 from gd2slack.lambda_context import LocalLambdaContext
@@ -59,7 +61,8 @@ def main() -> None:
     scaled = ScaledTime(float(os.environ.get("BENCH_TIME_SCALE", "1")))
     config = load_config(os.environ)
     slack = SlackWebhookClient(clock=scaled, sleep=scaled.sleep)
-    notifier = Notifier(config, slack=slack, clock=scaled)
+    max_delay = float(os.environ.get("WORKER_MAX_RETRY_DELAY", MAX_DELAY))
+    notifier = Notifier(config, slack=slack, requeuer=Requeuer(max_delay=max_delay), clock=scaled)
     endpoint = os.environ["AWS_ENDPOINT_URL"]
     sqs, url = client("sqs", endpoint), os.environ["WORKER_QUEUE_URL"]
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][

@@ -171,3 +171,31 @@ def test_queue_url_from_the_record_arn() -> None:
     assert queue_url(arn, "https://sqs.cn-north-1.amazonaws.com.cn") == (
         "https://sqs.cn-north-1.amazonaws.com.cn/123456789012/gd2slack-findings"
     )
+
+
+def test_a_ceiling_on_the_retry_delay_applies_to_late_receives(
+    queue: str, slack: SlackReceiver
+) -> None:
+    """A bounded run (the chaos test's workers) caps what a fourth receive would wait."""
+    sqs = boto3.client("sqs")
+    clock = VirtualClock()
+    slack.script(*[SERVER_ERROR] * 4)
+    config = load_config({"SLACK_WEBHOOK_URL": slack.url()})
+    requeuer = Requeuer(client_for=lambda region: sqs, jitter=lambda low, high: high, max_delay=7)
+    notifier = Notifier(config, slack=virtual_client(clock), clock=clock, requeuer=requeuer)
+    event = _receive(queue, minimal_event())
+    record = event["Records"][0]
+    record["attributes"]["ApproximateReceiveCount"] = "4"  # uncapped: 250 s
+    with Stubber(sqs) as stub:
+        stub.add_response(
+            "change_message_visibility_batch",
+            {"Successful": [{"Id": "0"}], "Failed": []},
+            {
+                "QueueUrl": queue_url(record["eventSourceARN"], sqs.meta.endpoint_url),
+                "Entries": [
+                    {"Id": "0", "ReceiptHandle": record["receiptHandle"], "VisibilityTimeout": 7}
+                ],
+            },
+        )
+        notifier.handle(event, LocalLambdaContext())
+        stub.assert_no_pending_responses()
