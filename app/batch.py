@@ -18,15 +18,15 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any
 
+from app.adapters.observability import count, count_by, latency, logger, subsegment
+from app.adapters.slack import DeliveryError, SlackWebhookClient, TransientDeliveryError
+from app.adapters.state import ClaimLost, StateStore, StateUnavailable
+from app.adapters.webhooks import WebhookConfigError, WebhookDirectory
 from app.config import Config
-from app.finding import Finding, MalformedEvent, NotAFinding, parse_event
-from app.noise import FindingState, decide
-from app.observability import count, count_by, latency, logger, subsegment
-from app.policy import route_for, screen
-from app.render import render_digest, render_finding
-from app.slack import DeliveryError, SlackWebhookClient, TransientDeliveryError
-from app.state import ClaimLost, StateStore, StateUnavailable
-from app.webhooks import WebhookConfigError, WebhookDirectory
+from app.core.finding import Finding, MalformedEvent, NotAFinding, parse_event
+from app.core.noise import FindingState, decide
+from app.core.policy import route_for, screen
+from app.render.message import render_digest, render_finding
 
 # Outcomes (also X-Ray annotation values and log fields).
 DELIVERED = "delivered"

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.severity import BAND_NAMES, Band, band_by_name, band_for, parse_score
+from app.core.severity import BAND_NAMES, Band, band_by_name, band_for, parse_score
 
 SAMPLE_MODES = ("notify", "skip")
 ROUTE_MATCH_KEYS = ("min_severity", "bands", "accounts", "types", "regions")

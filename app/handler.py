@@ -5,9 +5,9 @@ records are retried) or a bare EventBridge event (direct invoke, smoke tests: re
 summary). Configuration is read and validated at import, i.e. at cold start: a bad value stops
 the function at init with a message naming the variable.
 
-Transiently failed SQS records get a short visibility (``app.requeue``) before they are
+Transiently failed SQS records get a short visibility (``app.adapters.requeue``) before they are
 reported, so SQS offers them again in seconds. Under SnapStart, ``Notifier.after_restore``
-renews what the snapshot would otherwise share between environments (``app.snapstart``).
+renews what the snapshot would otherwise share between environments (``app.adapters.snapstart``).
 """
 
 from __future__ import annotations
@@ -19,15 +19,15 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
+from app.adapters.observability import count, count_by, logger, metrics, tracer
+from app.adapters.requeue import Requeuer
+from app.adapters.slack import SlackWebhookClient
+from app.adapters.snapstart import register_after_restore
+from app.adapters.state import StateStore
+from app.adapters.webhooks import WebhookDirectory
 from app.batch import FAILED, BatchProcessor, Item, decode_sqs_body
 from app.config import Config, load_config
-from app.finding import MalformedEvent
-from app.observability import count, count_by, logger, metrics, tracer
-from app.requeue import Requeuer
-from app.slack import SlackWebhookClient
-from app.snapstart import register_after_restore
-from app.state import StateStore
-from app.webhooks import WebhookDirectory
+from app.core.finding import MalformedEvent
 
 NOTIFIED = ("delivered", "digested")
 

@@ -22,7 +22,7 @@ SCALE = 5.0
 
 
 def run() -> None:
-    from gd2slack.slack_receiver import SlackReceiver
+    from gd2slack.local.slack_receiver import SlackReceiver
 
     base = sample_event()
     ids = [f"{n:032x}" for n in range(FINDINGS)]

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-SAMPLE = ROOT / "gd2slack" / "samples" / "ec2-c2-dns.json"
+SAMPLE = ROOT / "gd2slack" / "local" / "samples" / "ec2-c2-dns.json"
 
 
 def offline_aws() -> None:

@@ -20,11 +20,11 @@ def run() -> None:
     import boto3
     from moto import mock_aws
 
+    from app.adapters.state import StateStore
     from app.config import load_config
     from app.handler import Notifier
-    from app.state import StateStore
-    from gd2slack.lambda_context import LocalLambdaContext
-    from gd2slack.slack_receiver import SlackReceiver
+    from gd2slack.local.lambda_context import LocalLambdaContext
+    from gd2slack.local.slack_receiver import SlackReceiver
 
     base = sample_event()
     start = datetime(2026, 11, 28, 0, 0, tzinfo=UTC)

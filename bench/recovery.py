@@ -24,7 +24,7 @@ BATCHING_WINDOW = 5
 
 
 def run() -> None:
-    from gd2slack.slack_receiver import RESET, SERVER_ERROR, Reply, SlackReceiver
+    from gd2slack.local.slack_receiver import RESET, SERVER_ERROR, Reply, SlackReceiver
 
     faults = [SERVER_ERROR, RESET, Reply(delay=5)]
     base = sample_event()

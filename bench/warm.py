@@ -33,13 +33,13 @@ def _self_signed(folder: Path) -> tuple[Path, Path]:
 
 def run() -> None:
     offline_aws()
+    from app.adapters.slack import SlackWebhookClient
     from app.config import load_config
-    from app.finding import parse_event
+    from app.core.finding import parse_event
     from app.handler import Notifier
-    from app.render import render_finding
-    from app.slack import SlackWebhookClient
-    from gd2slack.lambda_context import LocalLambdaContext
-    from gd2slack.slack_receiver import SlackReceiver
+    from app.render.message import render_finding
+    from gd2slack.local.lambda_context import LocalLambdaContext
+    from gd2slack.local.slack_receiver import SlackReceiver
 
     event = sample_event()
     with tempfile.TemporaryDirectory() as folder:

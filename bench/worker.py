@@ -12,13 +12,13 @@ import os
 import time
 from typing import Any
 
+from app.adapters.requeue import MAX_DELAY, Requeuer
+from app.adapters.slack import SlackWebhookClient
 from app.config import load_config
 from app.handler import Notifier
-from app.requeue import MAX_DELAY, Requeuer
-from app.slack import SlackWebhookClient
 from bench.harness import REGION, client
-from gd2slack.lambda_context import LocalLambdaContext
-from gd2slack.local_mapping import sqs_event
+from gd2slack.local.event_source_mapping import sqs_event
+from gd2slack.local.lambda_context import LocalLambdaContext
 
 BATCH_SIZE = 10
 

@@ -1,6 +1,6 @@
 """Entry point of ``gd2slack``: argument parsing and the one-line error contract.
 
-Every command raises ``CliError`` (or lets ``gd2slack.aws`` translate an AWS error into one) for
+Every command raises ``CliError`` (or lets ``gd2slack.ops.aws`` translate an AWS error into one) for
 anything the operator can fix; ``main`` prints it on one line to stderr, without a traceback,
 and exits with its code.
 """

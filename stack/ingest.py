@@ -12,7 +12,7 @@ from troposphere import GetAtt, Ref, Sub, Tags
 from troposphere.events import DeadLetterConfig, Rule, Target
 from troposphere.sqs import Queue, QueuePolicy, RedrivePolicy
 
-from app.severity import BAND_NAMES
+from app.core.severity import BAND_NAMES
 from stack import checkov
 from stack.parameters import by_min_severity, severity_floor, visibility_timeout_ref
 from stack.policies import queue_policy

@@ -10,7 +10,7 @@ from typing import Final
 
 from troposphere import Equals, FindInMap, If, Not, Parameter, Ref, Select, Split, Template
 
-from app.severity import BAND_NAMES, band_by_name
+from app.core.severity import BAND_NAMES, band_by_name
 
 STAGES: Final = ("dev", "prod")
 PROJECT: Final = "guardduty-to-slack"

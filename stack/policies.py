@@ -2,7 +2,8 @@
 
 Least privilege: every statement names this stack's log group, queue, table or secret. Only
 X-Ray takes ``*`` (no resource-level permissions). Metrics are EMF log lines
-(``app/observability.py``: Powertools Metrics), so the role has no ``cloudwatch:PutMetricData``.
+(``app/adapters/observability.py``: Powertools Metrics), so the role has no
+``cloudwatch:PutMetricData``.
 """
 
 from __future__ import annotations
@@ -40,8 +41,8 @@ QUEUE_CONSUMER_ACTIONS: Final = (
     awacs.sqs.GetQueueAttributes,
     awacs.sqs.ChangeMessageVisibility,
 )
-# What app/state.py calls: GetItem, UpdateItem, and TransactWriteItems with Update and Put items
-# (IAM authorizes each item with its own action). The IAM coverage gate checks this list.
+# What app/adapters/state.py calls: GetItem, UpdateItem, and TransactWriteItems with Update and
+# Put items (IAM authorizes each item with its own action). The IAM coverage gate checks this list.
 TABLE_ACTIONS: Final = (
     awacs.dynamodb.GetItem,
     awacs.dynamodb.PutItem,

@@ -62,7 +62,7 @@ def state_table() -> Table:
 
 
 def outputs() -> list[Output]:
-    """Output keys are a contract: gd2slack.aws reads them by name."""
+    """Output keys are a contract: gd2slack.ops.aws reads them by name."""
     values = {
         "FunctionName": Ref(function.FUNCTION),
         "FunctionArn": GetAtt(function.FUNCTION, "Arn"),

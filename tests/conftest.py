@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from gd2slack.slack_receiver import SlackReceiver
+from gd2slack.local.slack_receiver import SlackReceiver
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -117,7 +117,7 @@ class LogLines:
 
 @pytest.fixture
 def handler_logs() -> Iterator[LogLines]:
-    from app.observability import logger
+    from app.adapters.observability import logger
 
     captured = LogLines()
 

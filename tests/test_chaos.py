@@ -23,11 +23,17 @@ from typing import Any
 
 import pytest
 
-from app.noise import milestone
-from app.severity import band_for
-from app.slack import READ_TIMEOUT
+from app.adapters.slack import READ_TIMEOUT
+from app.core.noise import milestone
+from app.core.severity import band_for
 from bench.harness import aws_env, client, depth, make_queue, moto_server, wait_until, workers
-from gd2slack.slack_receiver import ACCEPT_THEN_CLOSE, RESET, SERVER_ERROR, Reply, SlackReceiver
+from gd2slack.local.slack_receiver import (
+    ACCEPT_THEN_CLOSE,
+    RESET,
+    SERVER_ERROR,
+    Reply,
+    SlackReceiver,
+)
 from tests.conftest import minimal_event
 
 ACCOUNTS = ["111111111111", "222222222222", "333333333333", "444444444444"]

@@ -14,8 +14,8 @@ from botocore.stub import Stubber
 from moto import mock_aws
 
 from gd2slack import cli
-from gd2slack.aws import AwsClients
 from gd2slack.commands import promote, redrive, status, traces
+from gd2slack.ops.aws import AwsClients
 
 REGION = "eu-west-1"
 COMMANDS = {

@@ -12,7 +12,7 @@ from urllib.parse import unquote
 import pytest
 
 from gd2slack.cli import main
-from gd2slack.slack_receiver import REVOKED, SlackReceiver
+from gd2slack.local.slack_receiver import REVOKED, SlackReceiver
 from tests.slack_checks import assert_valid_payload
 
 EVENT = "tests/fixtures/events/ec2-c2-dns.json"
@@ -62,7 +62,7 @@ def test_render_json_text_and_builder_url(capsys: pytest.CaptureFixture[str]) ->
     assert capsys.readouterr().out.startswith("High ")
     assert main(["render", EVENT, "--format", "builder-url"]) == 0
     url = capsys.readouterr().out.strip()
-    assert url.startswith("https://app.slack.com/block-kit-builder/#")
+    assert url.startswith("https://app.adapters.slack.com/block-kit-builder/#")
     assert json.loads(unquote(url.split("#", 1)[1]))["blocks"] == payload["blocks"]
 
 

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from app.config import ConfigError, load_config
-from app.severity import Band
+from app.core.severity import Band
 
 
 def test_defaults_notify_everything_from_low() -> None:

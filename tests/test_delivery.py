@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 
+from app.adapters.pacing import Pacer
+from app.adapters.slack import MAX_ATTEMPTS, SlackWebhookClient
 from app.config import load_config
 from app.handler import Notifier
-from app.pacing import Pacer
-from app.slack import MAX_ATTEMPTS, SlackWebhookClient
-from gd2slack.lambda_context import LocalLambdaContext
-from gd2slack.slack_receiver import (
+from gd2slack.local.lambda_context import LocalLambdaContext
+from gd2slack.local.slack_receiver import (
     ARCHIVED,
     CHANNEL_NOT_FOUND,
     FORBIDDEN,

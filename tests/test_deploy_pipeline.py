@@ -13,11 +13,11 @@ import pytest
 from botocore.stub import Stubber
 from moto import mock_aws
 
-from gd2slack import aws
-from gd2slack.aws import AwsClients
 from gd2slack.cli import main
 from gd2slack.commands import deploy_pipeline as dp
 from gd2slack.errors import CliError
+from gd2slack.ops import aws
+from gd2slack.ops.aws import AwsClients
 
 CONNECTION = "arn:aws:codeconnections:us-east-1:123456789012:connection/0a1b2c3d-4e5f"
 BOOTSTRAP = ["deploy-pipeline", "--connection-arn", CONNECTION, "--repo", "example/gd2slack"]
@@ -269,7 +269,7 @@ def test_a_failed_stop_leaves_the_new_run_queued(
 
 
 def test_template_too_large_without_a_bucket_says_what_to_do() -> None:
-    from gd2slack.changesets import template_argument
+    from gd2slack.ops.changesets import template_argument
 
     with pytest.raises(CliError, match="pass --template-bucket"):
         template_argument("x" * 60_000)

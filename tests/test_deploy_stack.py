@@ -17,14 +17,14 @@ import pytest
 from botocore.stub import ANY, Stubber
 from moto import mock_aws
 
-from gd2slack import aws
-from gd2slack import changesets as cs
-from gd2slack.aws import AwsClients
 from gd2slack.cli import main
 from gd2slack.commands.deploy_stack import DeployOptions, deploy, deployment_id
 from gd2slack.errors import CliError
+from gd2slack.local.moto_compat import for_moto
+from gd2slack.ops import aws
+from gd2slack.ops import changesets as cs
+from gd2slack.ops.aws import AwsClients
 from stack import to_json
-from stack.moto_compat import for_moto
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
@@ -68,7 +68,8 @@ class MotoWorld:
             image = ecr.put_image(repositoryName="gd2slack", imageManifest=manifest, imageTag=tag)
             self.digests.append(image["image"]["imageId"]["imageDigest"])
         self.template = tmp_path / "runtime.json"
-        # moto models no Lambda alias: point the mapping at the function (stack/moto_compat.py).
+        # moto models no Lambda alias: point the mapping at the function
+        # (gd2slack/local/moto_compat.py).
         template = for_moto(json.loads(to_json()))
         # moto 5.2.5 crashes updating an AWS::IAM::Policy in a stack (AttributeError on the
         # original resource); the conditional KMS-key policy is not what these tests are about.

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from app.finding import MalformedEvent, NotAFinding, parse_event, partition_for
-from app.severity import Band
+from app.core.finding import MalformedEvent, NotAFinding, parse_event, partition_for
+from app.core.severity import Band
 from tests.conftest import minimal_event
 
 ADMIN = "111111111111"  # the envelope's account: the GuardDuty administrator

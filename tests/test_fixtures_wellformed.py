@@ -26,7 +26,7 @@ from botocore.model import ListShape, MapShape, ServiceModel, Shape, StructureSh
 FIXTURES = Path(__file__).parent / "fixtures"
 EVENTS = FIXTURES / "events"
 HOSTILE = FIXTURES / "hostile"
-SAMPLES = Path(__file__).parent.parent / "gd2slack" / "samples"
+SAMPLES = Path(__file__).parent.parent / "gd2slack" / "local" / "samples"
 
 EVENT_FILES = sorted(EVENTS.glob("*.json"))
 HOSTILE_FILES = sorted(HOSTILE.glob("*.json"))

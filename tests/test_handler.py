@@ -12,8 +12,8 @@ from moto import mock_aws
 
 from app.config import load_config
 from app.handler import Notifier
-from gd2slack.lambda_context import LocalLambdaContext
-from gd2slack.slack_receiver import SlackReceiver
+from gd2slack.local.lambda_context import LocalLambdaContext
+from gd2slack.local.slack_receiver import SlackReceiver
 from tests.conftest import LogLines, minimal_event
 from tests.slack_checks import assert_valid_payload
 

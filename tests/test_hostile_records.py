@@ -7,10 +7,10 @@ import json
 from typing import Any
 
 from app.config import load_config
-from app.finding import as_int, as_text, parse_event
+from app.core.finding import as_int, as_text, parse_event
 from app.handler import Notifier
-from gd2slack.lambda_context import LocalLambdaContext
-from gd2slack.slack_receiver import SlackReceiver
+from gd2slack.local.lambda_context import LocalLambdaContext
+from gd2slack.local.slack_receiver import SlackReceiver
 from tests.conftest import FIXTURES, LogLines, minimal_event
 from tests.finding_strategy import HUGE_INT
 

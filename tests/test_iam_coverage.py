@@ -149,11 +149,11 @@ def _function_path(recorder: Any, mp: pytest.MonkeyPatch) -> None:
     from aws_lambda_powertools.utilities import parameters
     from aws_lambda_powertools.utilities.parameters import base
 
+    from app.adapters.state import StateStore
     from app.config import load_config
     from app.handler import Notifier
-    from app.state import StateStore
-    from gd2slack.local_mapping import drain_once
-    from gd2slack.slack_receiver import REVOKED, SlackReceiver
+    from gd2slack.local.event_source_mapping import drain_once
+    from gd2slack.local.slack_receiver import REVOKED, SlackReceiver
     from tests.conftest import minimal_event
 
     stack = runtime_stack()
@@ -204,10 +204,10 @@ def _deploy_stack_paths(recorder: Any, tmp: Path, mp: pytest.MonkeyPatch) -> Non
     """deploy-stack: first create and update against moto (tests/test_deploy_stack.py's world,
     through the pipeline's execution role); an update with the rollback trigger and the alarm
     pre-flight (Stubber); prod in another account through an assumed role."""
-    from gd2slack import aws
-    from gd2slack.aws import AwsClients
     from gd2slack.cli import main
     from gd2slack.commands.deploy_stack import DeployOptions, deploy
+    from gd2slack.ops import aws
+    from gd2slack.ops.aws import AwsClients
     from tests import test_deploy_stack as t
 
     role = pipeline_stack().role_arn("RuntimeExecutionRoleDev")
@@ -302,10 +302,10 @@ def _update_pipeline_path(recorder: Any, mp: pytest.MonkeyPatch) -> Stack:
     """deploy-pipeline as the UpdatePipeline stage runs it (buildspec update-pipeline.yml):
     through the pipeline's execution role, alarm names read from the runtime stacks, a template
     too large to inline uploaded to the artifact bucket, the pipeline restarted (Stubber)."""
-    from gd2slack import aws
-    from gd2slack.aws import AwsClients
     from gd2slack.cli import main
     from gd2slack.commands import deploy_pipeline as dp
+    from gd2slack.ops import aws
+    from gd2slack.ops.aws import AwsClients
     from tests import test_deploy_pipeline as t
 
     real = dp.synthesize

@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 from bench import footprint
-from gd2slack.slack_receiver import SlackReceiver
+from gd2slack.local.slack_receiver import SlackReceiver
 from tests.conftest import load_event
 from tests.slack_checks import assert_valid_payload
 

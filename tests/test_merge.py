@@ -11,13 +11,13 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from app.adapters.state import StateStore
 from app.batch import recency
 from app.config import load_config
-from app.finding import parse_event
+from app.core.finding import parse_event
 from app.handler import Notifier
-from app.state import StateStore
-from gd2slack.lambda_context import LocalLambdaContext
-from gd2slack.slack_receiver import SlackReceiver
+from gd2slack.local.lambda_context import LocalLambdaContext
+from gd2slack.local.slack_receiver import SlackReceiver
 from tests.conftest import LogLines, minimal_event
 
 TABLE = "merge-state"

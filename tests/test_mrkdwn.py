@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from app.mrkdwn import clean, defang, inline, plain, prose, truncate
+from app.render.mrkdwn import clean, defang, inline, plain, prose, truncate
 
 HOSTILE = [
     "<!channel>",

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from app.finding import Finding, parse_event
-from app.noise import FindingState, NoiseDecision, decide, milestone
+from app.core.finding import Finding, parse_event
+from app.core.noise import FindingState, NoiseDecision, decide, milestone
 from tests.conftest import minimal_event
 
 T0 = datetime(2026, 11, 28, 9, 14, tzinfo=UTC)

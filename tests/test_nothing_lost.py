@@ -11,12 +11,12 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from app.adapters.state import StateStore
 from app.config import load_config
 from app.handler import Notifier
-from app.state import StateStore
 from gd2slack.cli import main
-from gd2slack.local_mapping import drain_once
-from gd2slack.slack_receiver import REVOKED, SlackReceiver
+from gd2slack.local.event_source_mapping import drain_once
+from gd2slack.local.slack_receiver import REVOKED, SlackReceiver
 from tests.conftest import LogLines, minimal_event
 
 MAX_RECEIVES = 2

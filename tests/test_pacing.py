@@ -6,12 +6,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from app.adapters.pacing import Pacer, destination_key
+from app.adapters.slack import SlackWebhookClient
 from app.config import load_config
 from app.handler import Notifier
-from app.pacing import Pacer, destination_key
-from app.slack import SlackWebhookClient
-from gd2slack.lambda_context import LocalLambdaContext
-from gd2slack.slack_receiver import Reply, SlackReceiver
+from gd2slack.local.lambda_context import LocalLambdaContext
+from gd2slack.local.slack_receiver import Reply, SlackReceiver
 from tests.conftest import LogLines, minimal_event
 from tests.virtual_time import VirtualClock, virtual_client
 

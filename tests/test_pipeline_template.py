@@ -472,7 +472,7 @@ def test_the_build_gate_is_make_test_before_any_image() -> None:
     assert "--platform linux/arm64" in build and "--provenance=false" in build
     assert "gd2slack synth --out build/templates" in build
     # The artifact's runtime template is what the deploy stages deploy: it is the one linted.
-    assert "python -m gd2slack.template_lint build/templates/runtime.json" in build
+    assert "python -m gd2slack.ops.template_lint build/templates/runtime.json" in build
     assert set(spec["artifacts"]["files"]) == {
         "build/imagedetail.json",
         "build/templates/runtime.json",

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from app.config import DEFAULT_ROUTE, Config, RouteRule, parse_routes
-from app.finding import Finding, parse_event
-from app.policy import CANARY_ROUTE, WANTED, Verdict, matches_any, route_for, screen
-from app.severity import Band
+from app.core.finding import Finding, parse_event
+from app.core.policy import CANARY_ROUTE, WANTED, Verdict, matches_any, route_for, screen
+from app.core.severity import Band
 from tests.conftest import minimal_event
 
 ADMIN = "111111111111"

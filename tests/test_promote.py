@@ -16,8 +16,8 @@ from botocore.stub import Stubber
 from moto import mock_aws
 
 from gd2slack import cli
-from gd2slack.aws import AwsClients
 from gd2slack.commands import promote
+from gd2slack.ops.aws import AwsClients
 
 REGION = "us-east-1"
 PIPELINE = "gd2slack-pipeline-Pipeline-1A2B3C"

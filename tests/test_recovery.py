@@ -14,14 +14,14 @@ import pytest
 from botocore.stub import Stubber
 from moto import mock_aws
 
+from app.adapters.requeue import Requeuer, queue_url, retry_delay
+from app.adapters.slack import SlackWebhookClient
+from app.adapters.state import StateStore
 from app.config import load_config
 from app.handler import Notifier
-from app.requeue import Requeuer, queue_url, retry_delay
-from app.slack import SlackWebhookClient
-from app.state import StateStore
-from gd2slack.lambda_context import LocalLambdaContext
-from gd2slack.local_mapping import sqs_event
-from gd2slack.slack_receiver import SERVER_ERROR, Reply, SlackReceiver
+from gd2slack.local.event_source_mapping import sqs_event
+from gd2slack.local.lambda_context import LocalLambdaContext
+from gd2slack.local.slack_receiver import SERVER_ERROR, Reply, SlackReceiver
 from tests.conftest import LogLines, minimal_event
 from tests.virtual_time import VirtualClock, virtual_client
 

@@ -14,8 +14,8 @@ from botocore.stub import Stubber
 from moto import mock_aws
 
 from gd2slack import cli
-from gd2slack.aws import AwsClients
 from gd2slack.commands import redrive
+from gd2slack.ops.aws import AwsClients
 
 REGION = "us-east-1"
 TRACE_HEADER = "Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1"

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from app.finding import MalformedEvent, NotAFinding, parse_event
-from app.render import render_digest, render_finding
+from app.core.finding import MalformedEvent, NotAFinding, parse_event
+from app.render.message import render_digest, render_finding
 from tests.conftest import all_fixture_paths, load_event
 from tests.slack_checks import assert_valid_payload
 

@@ -10,11 +10,11 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 
 from app.config import load_config
-from app.finding import MalformedEvent, parse_event
+from app.core.finding import MalformedEvent, parse_event
 from app.handler import Notifier
-from app.render import render_digest, render_finding
-from gd2slack.lambda_context import LocalLambdaContext
-from gd2slack.slack_receiver import SlackReceiver
+from app.render.message import render_digest, render_finding
+from gd2slack.local.lambda_context import LocalLambdaContext
+from gd2slack.local.slack_receiver import SlackReceiver
 from tests.finding_strategy import eventbridge_events
 from tests.slack_checks import assert_valid_payload
 

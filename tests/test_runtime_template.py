@@ -17,10 +17,10 @@ from typing import Any
 import pytest
 
 import stack
-from app.severity import BAND_NAMES, Band
-from gd2slack import aws
+from app.core.severity import BAND_NAMES, Band
+from gd2slack.local.moto_compat import for_moto
+from gd2slack.ops import aws
 from stack import parameters as params
-from stack.moto_compat import for_moto
 
 ROOT = Path(__file__).resolve().parent.parent
 ECR = "123456789012.dkr.ecr.eu-west-1.amazonaws.com"

@@ -16,7 +16,7 @@ import textwrap
 from pathlib import Path
 from typing import Any
 
-from gd2slack.slack_receiver import RATE_LIMITED, REVOKED, SERVER_ERROR, Reply, SlackReceiver
+from gd2slack.local.slack_receiver import RATE_LIMITED, REVOKED, SERVER_ERROR, Reply, SlackReceiver
 from tests.conftest import minimal_event
 
 TOKEN = "xoxSECRETwebhookTOKEN0123456789"
@@ -28,8 +28,8 @@ CHILD = textwrap.dedent(
     from app import handler
     from app.config import load_config
     from app.handler import Notifier
-    from app.slack import SlackWebhookClient
-    from gd2slack.lambda_context import LocalLambdaContext
+    from app.adapters.slack import SlackWebhookClient
+    from gd2slack.local.lambda_context import LocalLambdaContext
 
     event = json.loads(sys.argv[1])
     closed_url = sys.argv[2]

@@ -4,7 +4,7 @@ from typing import Any
 
 import pytest
 
-from app.severity import Band, band_by_name, band_for, parse_score
+from app.core.severity import Band, band_by_name, band_for, parse_score
 
 
 @pytest.mark.parametrize(

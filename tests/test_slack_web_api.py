@@ -20,7 +20,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 )
 from slack_sdk.models.metadata import Metadata
 
-from gd2slack.slack_web_api import (
+from gd2slack.local.slack_web_api import (
     ACCEPT_THEN_CLOSE,
     INTERNAL_ERROR,
     NON_MARKETPLACE_READS,
@@ -541,8 +541,8 @@ def test_the_manifest_grants_exactly_the_scopes_the_stand_in_checks() -> None:
 
     import yaml
 
-    from gd2slack.slack_web_api import BOT_SCOPES
-    from gd2slack.slack_web_api.model import SCOPES
+    from gd2slack.local.slack_web_api import BOT_SCOPES
+    from gd2slack.local.slack_web_api.model import SCOPES
 
     manifest = yaml.safe_load((Path(__file__).parents[1] / "slack/manifest.yml").read_text())
     granted = set(manifest["oauth_config"]["scopes"]["bot"])

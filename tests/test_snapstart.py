@@ -9,11 +9,11 @@ import random
 import boto3
 from moto import mock_aws
 
+from app.adapters.snapstart import runtime_hooks
 from app.config import load_config
 from app.handler import Notifier
-from app.snapstart import runtime_hooks
-from gd2slack.lambda_context import LocalLambdaContext
-from gd2slack.slack_receiver import SlackReceiver
+from gd2slack.local.lambda_context import LocalLambdaContext
+from gd2slack.local.slack_receiver import SlackReceiver
 from tests.conftest import LogLines, minimal_event
 
 

@@ -13,11 +13,11 @@ import pytest
 from botocore.stub import Stubber
 from moto import mock_aws
 
+from app.adapters.state import StateStore
 from app.config import load_config
 from app.handler import Notifier
-from app.state import StateStore
-from gd2slack.lambda_context import LocalLambdaContext
-from gd2slack.slack_receiver import SERVER_ERROR, Reply, SlackReceiver
+from gd2slack.local.lambda_context import LocalLambdaContext
+from gd2slack.local.slack_receiver import SERVER_ERROR, Reply, SlackReceiver
 from tests.conftest import LogLines, minimal_event
 from tests.slack_checks import assert_valid_payload
 
@@ -105,7 +105,7 @@ def test_duplicate_event_id_never_posts_twice(
 def test_failed_post_then_success_then_redelivery_posts_once(
     table: str, slack: SlackReceiver, handler_logs: LogLines
 ) -> None:
-    from app.slack import SlackWebhookClient
+    from app.adapters.slack import SlackWebhookClient
 
     n = notifier(slack)
     n.slack = SlackWebhookClient(sleep=lambda s: None)
@@ -177,8 +177,8 @@ def test_digest_for_a_burst_counts_every_finding_as_notified(
 def test_digest_with_hundreds_of_lines_stays_within_limits(
     table: str, slack: SlackReceiver
 ) -> None:
-    from app.finding import parse_event
-    from app.render import render_digest
+    from app.core.finding import parse_event
+    from app.render.message import render_digest
 
     findings = [parse_event(minimal_event(f"{i:032x}", severity=9.0)) for i in range(300)]
     payload = render_digest(findings, "default")
@@ -241,7 +241,7 @@ def test_nothing_lost_every_record_has_an_outcome(
     table: str, slack: SlackReceiver, handler_logs: LogLines
 ) -> None:
     slack.script(SERVER_ERROR, SERVER_ERROR, SERVER_ERROR, SERVER_ERROR)
-    from app.slack import SlackWebhookClient
+    from app.adapters.slack import SlackWebhookClient
 
     n = notifier(slack, MIN_SEVERITY="MEDIUM")
     n.slack = SlackWebhookClient(sleep=lambda s: None)

@@ -14,8 +14,8 @@ from botocore.stub import Stubber
 from moto import mock_aws
 
 from gd2slack import cli
-from gd2slack.aws import AwsClients
 from gd2slack.commands import status
+from gd2slack.ops.aws import AwsClients
 
 REGION = "us-east-1"
 PIPELINE = "gd2slack-pipeline-Pipeline-1A2B3C"
@@ -328,7 +328,7 @@ def test_status_prefers_the_running_image_over_a_failed_deployment(
 
 
 def test_regions_come_from_deploy_action_names() -> None:
-    from gd2slack import pipeline_state as ps
+    from gd2slack.ops import pipeline_state as ps
 
     raw = stage(
         "DeployDev",
@@ -342,7 +342,7 @@ def test_regions_come_from_deploy_action_names() -> None:
 
 
 def test_image_uri_parsing() -> None:
-    from gd2slack.pipeline_state import parse_image_uri
+    from gd2slack.ops.pipeline_state import parse_image_uri
 
     digest = "sha256:" + "ab" * 32
     tagged = parse_image_uri(f"{REGISTRY}/team/gd2slack:{COMMIT_NEW}")

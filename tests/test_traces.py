@@ -22,9 +22,9 @@ from botocore.stub import ANY, Stubber
 from moto import mock_aws
 
 from gd2slack import cli
-from gd2slack import xray as xr
-from gd2slack.aws import AwsClients
 from gd2slack.commands import traces
+from gd2slack.ops import xray as xr
+from gd2slack.ops.aws import AwsClients
 
 REGION = "us-east-1"
 FUNCTION = "gd2slack-dev-GuardDutyToSlackFunction-AbC123"

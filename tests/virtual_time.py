@@ -3,8 +3,8 @@ requested wait is recorded, so pacing and backoff are asserted exactly and never
 
 from __future__ import annotations
 
-from app.pacing import Pacer
-from app.slack import SlackWebhookClient
+from app.adapters.pacing import Pacer
+from app.adapters.slack import SlackWebhookClient
 
 
 class VirtualClock:

@@ -16,6 +16,6 @@ def register(subparsers: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from gd2slack.demo import run_demo  # noqa: PLC0415 - moto is heavy; import on use
+    from gd2slack.local.demo import run_demo  # noqa: PLC0415 - moto is heavy; import on use
 
     return run_demo(args.out)

@@ -20,10 +20,10 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from gd2slack import aws, template_lint
-from gd2slack import changesets as cs
-from gd2slack.aws import AwsClients
 from gd2slack.errors import CliError
+from gd2slack.ops import aws, template_lint
+from gd2slack.ops import changesets as cs
+from gd2slack.ops.aws import AwsClients
 from pipeline.config import PIPELINE_NAME, PipelineConfig, parse_regions
 
 SOURCE_ACTION = "Source"

@@ -21,10 +21,10 @@ from typing import Any
 
 import botocore.exceptions
 
-from gd2slack import aws
-from gd2slack import changesets as cs
-from gd2slack.aws import AwsClients
 from gd2slack.errors import CliError, WaitTimedOut
+from gd2slack.ops import aws
+from gd2slack.ops import changesets as cs
+from gd2slack.ops.aws import AwsClients
 from pipeline.imagedetail import EcrImage
 
 COMPOSITE_ALARM_TYPE = "AWS::CloudWatch::CompositeAlarm"

@@ -17,10 +17,10 @@ from typing import Any
 
 import botocore.exceptions
 
-from gd2slack import aws
-from gd2slack import pipeline_state as ps
-from gd2slack.aws import AwsClients, clients_from_args
 from gd2slack.errors import CliError
+from gd2slack.ops import aws
+from gd2slack.ops import pipeline_state as ps
+from gd2slack.ops.aws import AwsClients, clients_from_args
 
 EXIT_NOTHING_PENDING = 3
 EXIT_REFUSED = 4

@@ -33,9 +33,9 @@ from typing import Any
 
 import botocore.exceptions
 
-from gd2slack import aws
-from gd2slack.aws import AwsClients, clients_from_args
 from gd2slack.errors import CliError
+from gd2slack.ops import aws
+from gd2slack.ops.aws import AwsClients, clients_from_args
 from gd2slack.table import render_table
 
 PREVIEW = 5

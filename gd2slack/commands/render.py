@@ -8,11 +8,11 @@ import urllib.parse
 from pathlib import Path
 from typing import Any
 
-from app.finding import MalformedEvent, NotAFinding, parse_event
-from app.render import render_finding
+from app.core.finding import MalformedEvent, NotAFinding, parse_event
+from app.render.message import render_finding
 from gd2slack.errors import CliError
 
-BUILDER_URL = "https://app.slack.com/block-kit-builder/#"
+BUILDER_URL = "https://app.adapters.slack.com/block-kit-builder/#"
 
 
 def register(subparsers: Any) -> None:

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from app.slack import DeliveryError, SlackWebhookClient, redact_url, validate_webhook_url
+from app.adapters.slack import DeliveryError, SlackWebhookClient, redact_url, validate_webhook_url
 from gd2slack.commands.render import load_finding_payload
 from gd2slack.errors import CliError
 

@@ -20,9 +20,9 @@ from typing import Any
 
 from botocore.config import Config
 
-from gd2slack import aws
-from gd2slack.aws import AwsClients
 from gd2slack.errors import CliError
+from gd2slack.ops import aws
+from gd2slack.ops.aws import AwsClients
 
 CANARY_TYPE = "Canary:Gd2Slack/SmokeTest"
 MAX_REASON = 300

@@ -13,9 +13,9 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from gd2slack import aws
-from gd2slack import pipeline_state as ps
-from gd2slack.aws import AwsClients, clients_from_args
+from gd2slack.ops import aws
+from gd2slack.ops import pipeline_state as ps
+from gd2slack.ops.aws import AwsClients, clients_from_args
 from gd2slack.table import render_table
 
 

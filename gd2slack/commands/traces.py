@@ -24,10 +24,10 @@ from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
-from gd2slack import aws
-from gd2slack import xray as xr
-from gd2slack.aws import AwsClients, clients_from_args
 from gd2slack.errors import CliError
+from gd2slack.ops import aws
+from gd2slack.ops import xray as xr
+from gd2slack.ops.aws import AwsClients, clients_from_args
 from gd2slack.table import render_table
 
 DEFAULT_LIMIT = 50

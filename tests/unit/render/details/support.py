@@ -9,7 +9,7 @@ from typing import Any
 
 import botocore.loaders
 
-from app.details import MAX_ITEMS, MAX_SECTIONS, Detail, DetailSection
+from app.render.details import MAX_ITEMS, MAX_SECTIONS, Detail, DetailSection
 
 # --- reading sections ----------------------------------------------------------------------
 

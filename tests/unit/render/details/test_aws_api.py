@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.details import actor_sections
+from app.render.details import actor_sections
 from tests.unit.render.details.support import REMOTE_IP, finding, section
 
 

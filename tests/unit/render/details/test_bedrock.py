@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.details import resource_sections
+from app.render.details import resource_sections
 from tests.unit.render.details.support import finding, section
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.details import resource_sections
+from app.render.details import resource_sections
 from tests.unit.render.details.support import INSTANCE, finding, section, titles
 
 MIRAI_SHA256 = "0b1f5c2a9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c8b7a6f5e4d3c2b"

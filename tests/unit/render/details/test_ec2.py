@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.details import MAX_ITEMS, resource_sections, resource_summary
+from app.render.details import MAX_ITEMS, resource_sections, resource_summary
 from tests.unit.render.details.support import INSTANCE, check_invariants, finding, section
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.details import actor_sections, resource_sections, resource_summary
+from app.render.details import actor_sections, resource_sections, resource_summary
 from tests.unit.render.details.support import KUBERNETES, finding, section, titles
 
 

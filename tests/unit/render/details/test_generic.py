@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.details import MAX_ITEMS, actor_sections, resource_sections, resource_summary, safe_label
+from app.render.details import (
+    MAX_ITEMS,
+    actor_sections,
+    resource_sections,
+    resource_summary,
+    safe_label,
+)
 from tests.unit.render.details.support import check_invariants, finding, section
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from app.details import resource_sections, resource_summary
+from app.render.details import resource_sections, resource_summary
 from tests.unit.render.details.support import finding, section
 
 

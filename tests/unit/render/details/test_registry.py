@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from app.details import actor_sections, resource_sections, resource_summary
-from app.details.kinds import ActionKind, Kind, Part, ResourceKind
-from app.details.read import obj
-from app.details.registry import ACTIONS, KINDS, RESOURCES
+from app.render.details import actor_sections, resource_sections, resource_summary
+from app.render.details.kinds import ActionKind, Kind, Part, ResourceKind
+from app.render.details.read import obj
+from app.render.details.registry import ACTIONS, KINDS, RESOURCES
 from tests.unit.render.details.support import (
     all_values,
     check_invariants,
@@ -55,10 +55,10 @@ NOT_SHOWN = {
     ("resource", "resourceType"): "names the kind shown first (ResourceKind.resource_types)",
     ("service", "action", "actionType"): "names the action shown first (ActionKind.action_type)",
     ("service", "additionalInfo", "type"): "the format of ``value``",
-    ("service", "count"): "the message's header (app/finding.py)",
-    ("service", "eventFirstSeen"): "the message's header (app/finding.py)",
-    ("service", "eventLastSeen"): "the message's header (app/finding.py)",
-    ("service", "archived"): "the message's notes (app/finding.py)",
+    ("service", "count"): "the message's header (app/core/finding.py)",
+    ("service", "eventFirstSeen"): "the message's header (app/core/finding.py)",
+    ("service", "eventLastSeen"): "the message's header (app/core/finding.py)",
+    ("service", "archived"): "the message's notes (app/core/finding.py)",
     ("service", "detectorId"): "the same for every finding of the account and region",
     ("service", "serviceName"): "always guardduty",
     ("service", "featureName"): "the protection plan, implied by the finding type",

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from app.details import actor_sections, resource_sections, resource_summary
+from app.render.details import actor_sections, resource_sections, resource_summary
 from tests.unit.render.details.support import (
     check_invariants,
     finding,

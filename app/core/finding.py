@@ -1,0 +1,220 @@
+"""Parse: an EventBridge event to a ``Finding``, tolerant of every missing or oddly typed field.
+
+GuardDuty's JSON is messy in practice (numbers where strings are usual, nulls, empty objects,
+JSON inside strings); nothing here raises on a field's content. Only an event that is not a
+GuardDuty finding at all is rejected, with a reason.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from app.core.severity import Band, band_for, parse_score
+
+FINDING_SOURCE = "aws.guardduty"
+FINDING_DETAIL_TYPE = "GuardDuty Finding"
+CANARY_TYPE_PREFIX = "Canary:Gd2Slack/"
+
+
+class NotAFinding(Exception):
+    """A well-formed event that is not a finding (e.g. a CloudTrail call on GuardDuty): ignore."""
+
+
+class MalformedEvent(ValueError):
+    """Not an EventBridge GuardDuty event at all: the record fails with this reason."""
+
+
+def as_mapping(value: Any) -> Mapping[str, Any]:
+    """The value if it is an object, else an empty one (nulls, lists, strings where objects go)."""
+    return value if isinstance(value, Mapping) else {}
+
+
+def as_list(value: Any) -> list[Any]:
+    """A list for list-or-object-or-null fields: objects become a one-element list."""
+    if isinstance(value, list):
+        return value
+    if value is None or value == "":
+        return []
+    return [value]
+
+
+def as_text(value: Any) -> str:
+    """A scalar as text; objects, lists and null as the empty string."""
+    if value is None or isinstance(value, Mapping | list):
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, int) and value.bit_length() > _DECIMAL_BITS:
+        # Past Python's 4300-digit limit ``str`` raises; hex has no limit and stays distinct.
+        return f"{'-' if value < 0 else ''}0x{abs(value):x}"
+    return str(value)
+
+
+_DECIMAL_BITS = 14_000  # ~4200 decimal digits: safely under ``sys.get_int_max_str_digits()``
+
+
+def as_int(value: Any) -> int | None:
+    """A whole number in 64-bit range (counts, ports); anything else, huge ones too, is None."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, float) and math.isfinite(value):
+        value = int(value)
+    elif isinstance(value, str) and len(value) <= 64:  # longer is no number we could use
+        try:
+            value = int(float(value.strip()))
+        except (ValueError, OverflowError):
+            return None
+    if isinstance(value, int) and -_INT64 <= value < _INT64:
+        return value
+    return None
+
+
+_INT64 = 2**63
+
+
+_EPOCH_DIGITS = re.compile(r"^\d{9,13}(\.\d+)?$")
+
+
+def parse_time(value: Any) -> datetime | None:
+    """ISO-8601 string, epoch seconds or milliseconds (number or digits) → aware UTC datetime."""
+    try:
+        if isinstance(value, bool) or value is None:
+            return None
+        if isinstance(value, int | float) or (
+            isinstance(value, str) and _EPOCH_DIGITS.match(value.strip())
+        ):
+            seconds = float(value)
+            if seconds > 1e11:  # milliseconds
+                seconds /= 1000
+            return datetime.fromtimestamp(seconds, tz=UTC)
+        if isinstance(value, str) and value.strip():
+            text = value.strip().replace("Z", "+00:00")
+            parsed = datetime.fromisoformat(text)
+            return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    except (ValueError, OverflowError, OSError):
+        return None
+    return None
+
+
+def is_sample(service: Mapping[str, Any]) -> bool:
+    """``service.additionalInfo.value`` is JSON in a string; samples say ``"sample": true``."""
+    info = service.get("additionalInfo")
+    if isinstance(info, Mapping):
+        value = info.get("value")
+        if isinstance(value, str):
+            try:
+                value = json.loads(value)
+            except ValueError:
+                return '"sample":true' in value.replace(" ", "").lower()
+        if isinstance(value, Mapping) and value.get("sample") in (True, "true"):
+            return True
+        if info.get("sample") in (True, "true"):
+            return True
+    return False
+
+
+@dataclass(frozen=True)
+class Finding:
+    """The fields the core decides and renders on; ``detail`` keeps the rest for the details."""
+
+    id: str
+    type: str
+    title: str
+    description: str
+    score: float
+    account_id: str
+    region: str
+    partition: str
+    count: int | None
+    first_seen: datetime | None
+    last_seen: datetime | None
+    updated_at: datetime | None
+    archived: bool
+    sample: bool
+    resource_type: str
+    event_id: str
+    detail: Mapping[str, Any] = field(repr=False, hash=False, compare=False)
+
+    @property
+    def band(self) -> Band:
+        return band_for(self.score)
+
+    @property
+    def is_canary(self) -> bool:
+        return self.type.startswith(CANARY_TYPE_PREFIX)
+
+
+def partition_for(region: str, declared: str = "") -> str:
+    if declared in ("aws", "aws-us-gov", "aws-cn"):
+        return declared
+    if region.startswith("us-gov-"):
+        return "aws-us-gov"
+    if region.startswith("cn-"):
+        return "aws-cn"
+    return "aws"
+
+
+def camel_case_keys(value: Any) -> Any:
+    """``{"Resource": {"InstanceDetails": …}}`` → ``{"resource": {"instanceDetails": …}}``.
+
+    The API (``GetFindings``) and some re-publishers use the PascalCase member names; the
+    EventBridge form is camelCase (the model's ``locationName``s), which is what we read.
+    """
+    if isinstance(value, Mapping):
+        return {
+            (k[:1].lower() + k[1:] if isinstance(k, str) else k): camel_case_keys(v)
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [camel_case_keys(v) for v in value]
+    return value
+
+
+def parse_event(event: Any) -> Finding:
+    """An EventBridge event (already JSON-decoded) to a ``Finding``."""
+    if not isinstance(event, Mapping):
+        raise MalformedEvent(f"event is a JSON {type(event).__name__}, not an object")
+    source = event.get("source")
+    detail_type = event.get("detail-type")
+    if source != FINDING_SOURCE:
+        raise MalformedEvent(f"event source is {as_text(source)[:64]!r}, not {FINDING_SOURCE!r}")
+    if detail_type != FINDING_DETAIL_TYPE:
+        raise NotAFinding(f"detail-type {as_text(detail_type)[:64]!r} from {FINDING_SOURCE}")
+    detail = event.get("detail")
+    if not isinstance(detail, Mapping):
+        raise MalformedEvent("GuardDuty Finding event has no detail object")
+    if "id" not in detail and "Id" in detail:
+        detail = camel_case_keys(detail)
+    finding_id = as_text(detail.get("id")).strip()
+    if not finding_id:
+        raise MalformedEvent("GuardDuty Finding event has no detail.id")
+    service = as_mapping(detail.get("service"))
+    resource = as_mapping(detail.get("resource"))
+    region = as_text(detail.get("region")) or as_text(event.get("region"))
+    return Finding(
+        id=finding_id,
+        type=as_text(detail.get("type")) or "Unknown",
+        title=as_text(detail.get("title")),
+        description=as_text(detail.get("description")),
+        score=parse_score(detail.get("severity")),
+        account_id=as_text(detail.get("accountId")) or as_text(event.get("account")),
+        region=region,
+        partition=partition_for(region, as_text(detail.get("partition"))),
+        count=as_int(service.get("count")),
+        first_seen=parse_time(service.get("eventFirstSeen")) or parse_time(detail.get("createdAt")),
+        last_seen=parse_time(service.get("eventLastSeen")) or parse_time(detail.get("updatedAt")),
+        updated_at=parse_time(detail.get("updatedAt")) or parse_time(event.get("time")),
+        archived=service.get("archived") in (True, "true"),
+        sample=is_sample(service),
+        resource_type=as_text(resource.get("resourceType")),
+        event_id=as_text(event.get("id")),
+        detail=detail,
+    )
