@@ -1,0 +1,66 @@
+"""Names shared by the function, the stacks, the pipeline and the CLI, in one place.
+
+Pure and dependency-free: ``stack/``, ``pipeline/`` and ``gd2slack/`` import it without pulling
+in anything the function does not need. A name that two packages must agree on lives here; one
+that only a single module uses stays in that module.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+from typing import Final
+
+SERVICE_NAME: Final = "guardduty-to-slack"  # Powertools service, metric dimension, Project tag
+METRICS_NAMESPACE: Final = "GuardDutyToSlack"
+RESOURCE_PREFIX: Final = "gd2slack"  # stacks, roles, projects, the repository
+STAGES: Final = ("dev", "prod")
+PIPELINE_STACK_NAME: Final = f"{RESOURCE_PREFIX}-pipeline"
+
+CANARY_TYPE_PREFIX: Final = "Canary:Gd2Slack/"
+CANARY_TYPE: Final = f"{CANARY_TYPE_PREFIX}SmokeTest"
+
+# Commercial, GovCloud and ISO regions (us-east-1, us-gov-west-1, us-isob-east-1, eu-central-2).
+REGION_PATTERN: Final = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$")
+
+_CONSOLE_HOSTS: Final = {
+    "aws": "https://{region}.console.aws.amazon.com",
+    "aws-us-gov": "https://console.amazonaws-us-gov.com",
+    "aws-cn": "https://console.amazonaws.cn",
+}
+
+
+def runtime_stack_name(stage: str) -> str:
+    return f"{RESOURCE_PREFIX}-{stage}"
+
+
+def valid_region(region: str) -> bool:
+    return bool(REGION_PATTERN.match(region))
+
+
+def console_host(partition: str, region: str) -> str:
+    """The AWS console of a partition: a GovCloud or China link on the commercial console is a
+    dead link exactly when a responder needs it. Unknown partitions get the commercial one."""
+    return _CONSOLE_HOSTS.get(partition, _CONSOLE_HOSTS["aws"]).format(region=region)
+
+
+class Outcome(StrEnum):
+    """What happened to one record: the log line's ``outcome``, the trace annotation, the
+    handler's summary and ``gd2slack traces --outcome`` all use exactly these."""
+
+    DELIVERED = "delivered"
+    DIGESTED = "digested"
+    RENDERED = "rendered"  # a canary with no canary route: rendered, not posted
+    SUPPRESSED = "suppressed"
+    FILTERED = "filtered"
+    IGNORED = "ignored"  # a duplicate of an event already handled
+    FAILED = "failed"
+
+    @property
+    def notified(self) -> bool:
+        return self in (Outcome.DELIVERED, Outcome.DIGESTED)
+
+    @property
+    def quiet(self) -> bool:
+        """Handled without a message: counted as suppressed in the summary and the metrics."""
+        return self in (Outcome.SUPPRESSED, Outcome.FILTERED, Outcome.IGNORED)
