@@ -14,10 +14,9 @@ from typing import Final
 from troposphere import GetAtt, If, Join, NoValue, Ref, Sub, Tags
 from troposphere.cloudwatch import Alarm, CompositeAlarm, MetricDimension
 
+from app.constants import METRICS_NAMESPACE, SERVICE_NAME
 from stack.parameters import HAS_ALARM_TOPIC
-from stack.policies import METRICS_NAMESPACE
 
-SERVICE_NAME: Final = "guardduty-to-slack"
 COMPOSITE_ALARM: Final = "DeliveryCompositeAlarm"
 # A finding waiting this long in the queue is no longer timely for a responder.
 MAX_QUEUE_AGE_SECONDS: Final = 900

@@ -21,9 +21,11 @@ from troposphere.iam import Policy, PolicyType, Role
 from troposphere.logs import LogGroup
 from troposphere.validators import integer
 
+from app.config import SETTINGS
+from app.constants import METRICS_NAMESPACE, SERVICE_NAME
 from stack.ingest import QUEUE
 from stack.parameters import HAS_RESERVED_CONCURRENCY, HAS_SECRET_KMS_KEY
-from stack.policies import METRICS_NAMESPACE, assume_role_policy, function_policy, secret_key_policy
+from stack.policies import assume_role_policy, function_policy, secret_key_policy
 
 FUNCTION: Final = "GuardDutyToSlackFunction"
 ROLE: Final = "GuardDutyToSlackLambdaRole"
@@ -33,7 +35,6 @@ VERSION: Final = "FunctionVersion"
 ALIAS: Final = "LiveAlias"
 ALIAS_NAME: Final = "live"
 EVENT_SOURCE_MAPPING: Final = "QueueEventSourceMapping"
-SERVICE_NAME: Final = "guardduty-to-slack"
 
 
 class FunctionLoggingConfig(LoggingConfig):  # type: ignore[misc]
@@ -95,19 +96,15 @@ def log_group(tags: Tags, metadata: dict[str, object]) -> LogGroup:
 
 
 def environment(table: str) -> dict[str, object]:
-    """The handler's configuration (docs/architecture.md#configuration), every value from a
-    parameter or this stack."""
+    """The handler's configuration (docs/architecture.md#configuration): each setting that has
+    a stack parameter (``app.config.SETTINGS``) from it, the state table from this stack."""
     return {
-        "SLACK_WEBHOOKS_SECRET_ID": Ref("WebhookSecretArn"),
-        "MIN_SEVERITY": Ref("MinSeverity"),
-        "ROUTES": Ref("Routes"),
-        "FINDING_TYPES_INCLUDE": Ref("FindingTypesInclude"),
-        "FINDING_TYPES_EXCLUDE": Ref("FindingTypesExclude"),
-        "ACCOUNT_NAMES": Ref("AccountNames"),
-        "SAMPLE_FINDINGS": Ref("SampleFindings"),
+        **{
+            setting.variable: Ref(setting.parameter.name)
+            for setting in SETTINGS
+            if setting.parameter
+        },
         "STATE_TABLE": Ref(table),
-        "DIGEST_THRESHOLD": Ref("DigestThreshold"),
-        "QUIET_PERIOD_HOURS": Ref("QuietPeriodHours"),
         "STAGE": Ref("Stage"),
         "POWERTOOLS_SERVICE_NAME": SERVICE_NAME,
         "POWERTOOLS_METRICS_NAMESPACE": METRICS_NAMESPACE,

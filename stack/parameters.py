@@ -10,10 +10,11 @@ from typing import Final
 
 from troposphere import Equals, FindInMap, If, Not, Parameter, Ref, Select, Split, Template
 
+from app.config import SETTINGS, Setting
+from app.constants import SERVICE_NAME, STAGES
 from app.core.severity import BAND_NAMES, band_by_name
 
-STAGES: Final = ("dev", "prod")
-PROJECT: Final = "guardduty-to-slack"
+PROJECT: Final = SERVICE_NAME  # the Project tag
 
 # Lambda timeouts the stack accepts. The queue's visibility timeout comes from a Mappings table
 # (CloudFormation has no arithmetic), so the set is closed.
@@ -32,10 +33,6 @@ IMAGE_URI_PATTERN: Final = (
     r"^[0-9]{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com(\.cn)?"
     r"/[a-z0-9]+(?:[._/-][a-z0-9]+)*"
     r"(?:@sha256:[a-f0-9]{64}|:(?!latest$)[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})$"
-)
-SECRETSMANAGER_ID_PATTERN: Final = (
-    r"^(?:arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+"
-    r"|[A-Za-z0-9/_+=.@-]{1,512})$"
 )
 TOPIC_PATTERN: Final = r"^(?:|arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[A-Za-z0-9_-]{1,256})$"
 KMS_KEY_PATTERN: Final = r"^(?:|arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/[A-Za-z0-9-]+)$"
@@ -85,6 +82,27 @@ def _string(title: str, description: str, default: str, **constraints: object) -
     return Parameter(title, Type="String", Description=description, Default=default, **constraints)
 
 
+def setting_parameter(setting: Setting) -> Parameter:
+    """The parameter that sets one handler setting (``app.config.SETTINGS``): its name,
+    description, default and constraints all come from the row."""
+    spec = setting.parameter
+    assert spec is not None, f"{setting.variable} is not set by a stack parameter"
+    properties: dict[str, object] = {"Type": spec.type, "Description": setting.description}
+    if setting.default is not None:
+        properties["Default"] = int(setting.default) if spec.type == "Number" else setting.default
+    if spec.allowed_values:
+        properties["AllowedValues"] = list(spec.allowed_values)
+    if spec.allowed_pattern is not None:
+        properties["AllowedPattern"] = spec.allowed_pattern
+    if spec.constraint_description is not None:
+        properties["ConstraintDescription"] = spec.constraint_description
+    if spec.min_value is not None:
+        properties["MinValue"] = spec.min_value
+    if spec.max_value is not None:
+        properties["MaxValue"] = spec.max_value
+    return Parameter(spec.name, **properties)
+
+
 def parameters() -> list[Parameter]:
     return [
         Parameter(
@@ -115,38 +133,13 @@ def parameters() -> list[Parameter]:
                 "version so the 'live' alias carries configuration-only changes too."
             ),
         ),
-        _string(
-            "MinSeverity",
-            "Lowest severity band notified: filters in EventBridge and in the function.",
-            "LOW",
-            AllowedValues=list(BAND_NAMES),
-        ),
-        Parameter(
-            "WebhookSecretArn",
-            Type="String",
-            AllowedPattern=SECRETSMANAGER_ID_PATTERN,
-            ConstraintDescription="a Secrets Manager secret ARN (full, with its suffix) or name",
-            Description="ARN or name of an existing Secrets Manager secret with the webhook URL(s)",
-        ),
+        # The handler's settings, from their rows in app.config.SETTINGS.
+        *(setting_parameter(setting) for setting in SETTINGS if setting.parameter),
         _string(
             "WebhookSecretKmsKeyArn",
             "Customer managed KMS key of the secret, if any; empty for aws/secretsmanager.",
             "",
             AllowedPattern=KMS_KEY_PATTERN,
-        ),
-        _string("Routes", "ROUTES: JSON list of {match, route} rules.", "[]"),
-        _string("FindingTypesInclude", "Comma-separated finding type globs to keep.", ""),
-        _string("FindingTypesExclude", "Comma-separated finding type globs to drop.", ""),
-        _string("AccountNames", "JSON map of account id to friendly name.", "{}"),
-        _string(
-            "SampleFindings",
-            "notify (marked as sample) or skip sample findings.",
-            "notify",
-            AllowedValues=["notify", "skip"],
-        ),
-        _number("DigestThreshold", "Findings per route and batch before a digest.", 5, 0, 1000),
-        _number(
-            "QuietPeriodHours", "Re-notify a finding after this long without activity.", 24, 0, 8760
         ),
         _string(
             "AlarmTopicArn",

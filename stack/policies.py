@@ -32,7 +32,6 @@ from troposphere import AWSHelperFn, GetAtt, If, Ref, Sub
 
 from stack.parameters import SECRET_IS_ARN
 
-METRICS_NAMESPACE: Final = "GuardDutyToSlack"
 VERSION: Final = "2012-10-17"
 
 QUEUE_CONSUMER_ACTIONS: Final = (

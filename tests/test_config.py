@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from app.config import ConfigError, load_config
+from app.config import SETTINGS, Config, ConfigError, load_config
 from app.core.severity import Band
 
 
@@ -106,3 +106,15 @@ def test_other_bad_values_name_the_variable(env: dict[str, str], fragment: str) 
     with pytest.raises(ConfigError) as err:
         load_config(env)
     assert fragment in str(err.value)
+
+
+@pytest.mark.parametrize("variable", [setting.variable for setting in SETTINGS])
+def test_a_blank_value_is_the_default(variable: str) -> None:
+    assert load_config({variable: "  "}) == load_config({}) == Config()
+
+
+def test_values_are_trimmed_and_whole_numbers_may_be_written_as_floats() -> None:
+    config = load_config(
+        {"SAMPLE_FINDINGS": " Skip ", "DIGEST_THRESHOLD": "2.0", "STATE_TABLE": " state "}
+    )
+    assert (config.sample_mode, config.digest_threshold, config.state_table) == ("skip", 2, "state")

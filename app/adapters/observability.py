@@ -17,8 +17,10 @@ from typing import Any, cast
 from aws_lambda_powertools import Logger, Metrics, Tracer
 from aws_lambda_powertools.metrics import MetricUnit, single_metric
 
-SERVICE = os.environ.get("POWERTOOLS_SERVICE_NAME", "guardduty-to-slack")
-NAMESPACE = os.environ.get("POWERTOOLS_METRICS_NAMESPACE", "GuardDutyToSlack")
+from app.constants import METRICS_NAMESPACE, SERVICE_NAME
+
+SERVICE = os.environ.get("POWERTOOLS_SERVICE_NAME", SERVICE_NAME)
+NAMESPACE = os.environ.get("POWERTOOLS_METRICS_NAMESPACE", METRICS_NAMESPACE)
 
 # Every metric carries the stage, so dev's Slack errors never trip prod's rollback alarm.
 DIMENSIONS = {"service": SERVICE} | (
