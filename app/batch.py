@@ -23,19 +23,13 @@ from app.adapters.slack import DeliveryError, SlackWebhookClient, TransientDeliv
 from app.adapters.state import ClaimLost, StateStore, StateUnavailable
 from app.adapters.webhooks import WebhookConfigError, WebhookDirectory
 from app.config import Config
+from app.constants import Outcome
 from app.core.finding import Finding, MalformedEvent, NotAFinding, parse_event
 from app.core.noise import FindingState, decide
 from app.core.policy import route_for, screen
 from app.render.message import render_digest, render_finding
 
 # Outcomes (also X-Ray annotation values and log fields).
-DELIVERED = "delivered"
-DIGESTED = "digested"
-RENDERED = "rendered"  # canary with no canary route: rendered, not posted
-SUPPRESSED = "suppressed"
-FILTERED = "filtered"
-IGNORED = "ignored"
-FAILED = "failed"
 
 # Left at the end of the invocation for logging, state writes and the batch response.
 DEADLINE_SAFETY = 2.0
@@ -50,7 +44,7 @@ class Item:
     record_id: str | None
     finding: Finding | None = None
     route: str = ""
-    outcome: str = ""
+    outcome: Outcome | None = None  # set once, by finish()
     reason: str = ""
     previous: FindingState | None = None
     notice: str | None = None
@@ -63,7 +57,7 @@ class Item:
     retry_soon: bool = False
     retry_within: float | None = None  # a cap on that wait (a claim's holder is done by then)
 
-    def finish(self, outcome: str, reason: str = "") -> None:
+    def finish(self, outcome: Outcome, reason: str = "") -> None:
         self.outcome, self.reason = outcome, reason
 
 
@@ -78,14 +72,14 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 def _trace_annotations(item: Item) -> dict[str, str]:
     finding = item.finding
     if finding is None:
-        return {"outcome": item.outcome}
+        return {"outcome": str(item.outcome or "")}
     return {
         "finding_id": finding.id[:250],
         "finding_type": finding.type[:250],
         "severity_band": finding.band.label,
         "account_id": finding.account_id[:64],
         "route": item.route[:64],
-        "outcome": item.outcome,
+        "outcome": str(item.outcome or ""),
     }
 
 
@@ -120,7 +114,7 @@ class BatchProcessor:
         except Exception as err:
             logger.exception("unexpected error deciding a record", extra={"message_id": record_id})
             item = Item(record_id)
-            item.finish(FAILED, f"internal error: {type(err).__name__}")
+            item.finish(Outcome.FAILED, f"internal error: {type(err).__name__}")
             return item
 
     def _admit(self, record_id: str | None, event: Any, pending: dict[str, Item]) -> Item:
@@ -128,24 +122,24 @@ class BatchProcessor:
         try:
             finding = parse_event(event)
         except NotAFinding as why:
-            item.finish(IGNORED, str(why))
+            item.finish(Outcome.IGNORED, str(why))
             return item
         except MalformedEvent as why:
-            item.finish(FAILED, f"malformed event: {why}")
+            item.finish(Outcome.FAILED, f"malformed event: {why}")
             return item
         item.finding, item.event_id = finding, finding.event_id
         item.route = route_for(finding, self.config.routes)
         count("FindingsReceived")
         verdict = screen(finding, self.config)
         if not verdict.wanted:
-            item.finish(FILTERED, verdict.reason or "")
+            item.finish(Outcome.FILTERED, verdict.reason or "")
             return item
         if self.state is None or finding.is_canary:
             item.reason = "no-state" if not finding.is_canary else "canary"
             return self._queue(item, pending)
         try:
             if self.state.event_already_sent(finding.event_id):
-                item.finish(SUPPRESSED, "duplicate-event")
+                item.finish(Outcome.SUPPRESSED, "duplicate-event")
                 return item
             if finding.id in pending:
                 return self._merge_repeat(item, pending)
@@ -153,16 +147,16 @@ class BatchProcessor:
             decision = decide(item.previous, finding, self.quiet)
             if not decision.notify:
                 self.state.note_activity(finding, item.previous)
-                item.finish(SUPPRESSED, decision.reason)
+                item.finish(Outcome.SUPPRESSED, decision.reason)
                 return item
             item.reason, item.notice = decision.reason, decision.notice
             self.state.claim(finding, item.previous, self.owner, self._lease_seconds())
         except StateUnavailable as err:
-            item.finish(FAILED, f"state unavailable: {err}")
+            item.finish(Outcome.FAILED, f"state unavailable: {err}")
             item.retry_soon = True
             return item
         except ClaimLost:
-            item.finish(FAILED, "another invocation is notifying this finding; retry later")
+            item.finish(Outcome.FAILED, "another invocation is notifying this finding; retry later")
             # Its lease ends at the latest one function timeout (ours) + margin from now.
             item.retry_soon, item.retry_within = True, self._lease_seconds()
             return item
@@ -196,7 +190,7 @@ class BatchProcessor:
                 decision = decide(earlier.previous, item.finding, self.quiet)
                 if decision.notify:
                     earlier.reason, earlier.notice = decision.reason, decision.notice
-        item.finish(SUPPRESSED, "repeat")
+        item.finish(Outcome.SUPPRESSED, "repeat")
         earlier.merged.append(item)  # if the message fails, this record is retried with it
         return item
 
@@ -236,10 +230,10 @@ class BatchProcessor:
                 item.payload = render_finding(finding, self.config.account_names, item.notice)
                 url = self._url(item.route, finding.is_canary)
                 if url is None:
-                    item.finish(RENDERED, "no canary route configured")
+                    item.finish(Outcome.RENDERED, "no canary route configured")
                 else:
                     self._post(url, item.payload, until)
-                    item.finish(DELIVERED, item.reason)
+                    item.finish(Outcome.DELIVERED, item.reason)
                     self._confirm(item)
             except Exception as err:
                 self._fail_delivery([item], err)
@@ -259,7 +253,7 @@ class BatchProcessor:
             else:
                 for item in items:
                     item.payload = payload
-                    item.finish(DIGESTED, item.reason)
+                    item.finish(Outcome.DIGESTED, item.reason)
                     self._confirm(item)
         for item in items:
             with subsegment("## process_finding", **_trace_annotations(item)):
@@ -308,7 +302,7 @@ class BatchProcessor:
             reason = f"delivery failed: {type(err).__name__}: {detail}"
         transient = isinstance(err, TransientDeliveryError)
         for item in [*items, *(m for i in items for m in i.merged)]:
-            item.finish(FAILED, reason)
+            item.finish(Outcome.FAILED, reason)
             item.retry_soon = transient
             if self.state is not None and item.finding is not None and not item.finding.is_canary:
                 with contextlib.suppress(StateUnavailable):  # the lease expires on its own

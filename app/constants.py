@@ -23,12 +23,6 @@ CANARY_TYPE: Final = f"{CANARY_TYPE_PREFIX}SmokeTest"
 # Commercial, GovCloud and ISO regions (us-east-1, us-gov-west-1, us-isob-east-1, eu-central-2).
 REGION_PATTERN: Final = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d{1,2}$")
 
-_CONSOLE_HOSTS: Final = {
-    "aws": "https://{region}.console.aws.amazon.com",
-    "aws-us-gov": "https://console.amazonaws-us-gov.com",
-    "aws-cn": "https://console.amazonaws.cn",
-}
-
 
 def runtime_stack_name(stage: str) -> str:
     return f"{RESOURCE_PREFIX}-{stage}"
@@ -36,12 +30,6 @@ def runtime_stack_name(stage: str) -> str:
 
 def valid_region(region: str) -> bool:
     return bool(REGION_PATTERN.match(region))
-
-
-def console_host(partition: str, region: str) -> str:
-    """The AWS console of a partition: a GovCloud or China link on the commercial console is a
-    dead link exactly when a responder needs it. Unknown partitions get the commercial one."""
-    return _CONSOLE_HOSTS.get(partition, _CONSOLE_HOSTS["aws"]).format(region=region)
 
 
 class Outcome(StrEnum):

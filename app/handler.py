@@ -25,11 +25,10 @@ from app.adapters.slack import SlackWebhookClient
 from app.adapters.snapstart import register_after_restore
 from app.adapters.state import StateStore
 from app.adapters.webhooks import WebhookDirectory
-from app.batch import FAILED, BatchProcessor, Item, decode_sqs_body
+from app.batch import BatchProcessor, Item, decode_sqs_body
 from app.config import Config, load_config
+from app.constants import Outcome
 from app.core.finding import MalformedEvent
-
-NOTIFIED = ("delivered", "digested")
 
 
 class Notifier:
@@ -101,13 +100,13 @@ class Notifier:
         self.requeuer.soon(
             (by_id[item.record_id], item.retry_within)
             for item in items
-            if item.outcome == FAILED and item.retry_soon and item.record_id in by_id
+            if item.outcome is Outcome.FAILED and item.retry_soon and item.record_id in by_id
         )
         return {
             "batchItemFailures": [
                 {"itemIdentifier": item.record_id}
                 for item in items
-                if item.outcome == FAILED and item.record_id
+                if item.outcome is Outcome.FAILED and item.record_id
             ]
         }
 
@@ -121,7 +120,7 @@ def _admit_record(processor: BatchProcessor, record: Any, pending: dict[str, Ite
         body = decode_sqs_body(record.get("body") if isinstance(record, dict) else None)
     except MalformedEvent as why:
         item = Item(record_id)
-        item.finish(FAILED, f"malformed event: {why}")
+        item.finish(Outcome.FAILED, f"malformed event: {why}")
         return item
     return processor.admit(record_id, body, pending)
 
@@ -156,14 +155,14 @@ def _report(item: Item) -> None:
             "route": item.route,
             "sample": finding.sample,
         }
-    if item.outcome == FAILED:
+    if item.outcome is Outcome.FAILED:
         count("RecordsFailed")
         logger.error("record failed", extra=fields)
     else:
         logger.info(f"finding {item.outcome}", extra=fields)
-    if item.outcome in NOTIFIED:
+    if item.outcome and item.outcome.notified:
         count("FindingsNotified")
-    elif item.outcome in ("suppressed", "filtered"):
+    elif item.outcome and item.outcome.quiet:
         count("FindingsSuppressed")
         count_by("FindingsSuppressed", "reason", item.reason or item.outcome)
 
@@ -179,9 +178,9 @@ def _summary(items: list[Item]) -> dict[str, Any]:
     ]
     return {
         "received": len(items),
-        "notified": sum(item.outcome in NOTIFIED for item in items),
-        "suppressed": sum(item.outcome in ("suppressed", "filtered", "ignored") for item in items),
-        "failed": sum(item.outcome == FAILED for item in items),
+        "notified": sum(bool(item.outcome and item.outcome.notified) for item in items),
+        "suppressed": sum(bool(item.outcome and item.outcome.quiet) for item in items),
+        "failed": sum(item.outcome is Outcome.FAILED for item in items),
         "outcomes": outcomes,
     }
 

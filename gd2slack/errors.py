@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+# argparse's own code for a command line it cannot use; also "cannot ask without a terminal".
+EXIT_USAGE = 2
+
 
 class CliError(Exception):
     """Something the operator can fix; printed as one line, no traceback."""

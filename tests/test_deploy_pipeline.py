@@ -14,9 +14,9 @@ from botocore.stub import Stubber
 from moto import mock_aws
 
 from gd2slack.cli import main
-from gd2slack.commands import deploy_pipeline as dp
-from gd2slack.errors import CliError
+from gd2slack.errors import EXIT_USAGE, CliError
 from gd2slack.ops import aws
+from gd2slack.ops import deploy_pipeline as dp
 from gd2slack.ops.aws import AwsClients
 
 CONNECTION = "arn:aws:codeconnections:us-east-1:123456789012:connection/0a1b2c3d-4e5f"
@@ -150,7 +150,7 @@ def test_without_yes_and_without_a_terminal_nothing_is_executed(
 ) -> None:
     rc = main(BOOTSTRAP)
     captured = capsys.readouterr()
-    assert rc == 1
+    assert rc == EXIT_USAGE  # as promote: "cannot ask" is a usage error
     assert "Add     Pipeline" in captured.out  # the change set was shown
     err_lines = captured.err.strip().splitlines()
     assert err_lines == [

@@ -18,12 +18,12 @@ from botocore.stub import ANY, Stubber
 from moto import mock_aws
 
 from gd2slack.cli import main
-from gd2slack.commands.deploy_stack import DeployOptions, deploy, deployment_id
 from gd2slack.errors import CliError
 from gd2slack.local.moto_compat import for_moto
 from gd2slack.ops import aws
 from gd2slack.ops import changesets as cs
 from gd2slack.ops.aws import AwsClients
+from gd2slack.ops.deploy_stack import DeployOptions, deploy, deployment_id
 from stack import to_json
 
 ACCOUNT = "123456789012"

@@ -15,7 +15,9 @@ from moto import mock_aws
 
 from gd2slack import cli
 from gd2slack.commands import redrive
+from gd2slack.ops import dlq
 from gd2slack.ops.aws import AwsClients
+from gd2slack.ops.dlq import describe_body
 
 REGION = "us-east-1"
 TRACE_HEADER = "Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1"
@@ -131,7 +133,7 @@ def depth(sqs: Any, url: str) -> int:
 def run_redrive(monkeypatch: pytest.MonkeyPatch, clients: AwsClients, *argv: str) -> int:
     monkeypatch.setattr(cli, "COMMANDS", ("redrive",))
     monkeypatch.setattr(redrive, "clients_from_args", lambda args: clients)
-    monkeypatch.setattr(redrive, "POLL_SECONDS", 0.0)
+    monkeypatch.setattr(dlq, "POLL_SECONDS", 0.0)
     return cli.main(["redrive", "--region", REGION, *argv])
 
 
@@ -370,6 +372,6 @@ def test_failed_move_task_is_one_line(
 
 
 def test_describe_body_never_exposes_more_than_id_and_type() -> None:
-    assert redrive.describe_body(event(3)) == ("finding-03", "Recon:EC2/PortProbeUnprotectedPort")
-    assert redrive.describe_body("[1, 2]") == (None, "(not a GuardDuty event)")
-    assert redrive.describe_body("garbage") == (None, "(not JSON)")
+    assert describe_body(event(3)) == ("finding-03", "Recon:EC2/PortProbeUnprotectedPort")
+    assert describe_body("[1, 2]") == (None, "(not a GuardDuty event)")
+    assert describe_body("garbage") == (None, "(not JSON)")

@@ -20,15 +20,16 @@ from botocore.stub import ANY, Stubber
 from moto import mock_aws
 
 from app.config import load_config
-from app.core.finding import CANARY_TYPE_PREFIX, parse_event
+from app.constants import CANARY_TYPE_PREFIX
+from app.core.finding import parse_event
 from app.handler import Notifier
 from gd2slack.cli import main
-from gd2slack.commands.smoke import canary_event, check_response, smoke
 from gd2slack.errors import CliError
 from gd2slack.local.lambda_context import LocalLambdaContext
 from gd2slack.local.slack_receiver import SlackReceiver
 from gd2slack.ops import aws
 from gd2slack.ops.aws import AwsClients
+from gd2slack.ops.smoke import canary_event, check_response, smoke
 
 ACCOUNT = "123456789012"
 ALIAS = f"arn:aws:lambda:us-east-1:{ACCOUNT}:function:gd2slack-dev:live"

@@ -16,8 +16,8 @@ from collections.abc import Callable
 import pytest
 
 import stack
-from gd2slack.commands.deploy_pipeline import synthesize
 from gd2slack.ops import template_lint
+from gd2slack.ops.deploy_pipeline import synthesize
 from pipeline import pipeline
 
 HOME = "us-east-1"

@@ -15,11 +15,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from app.constants import CANARY_TYPE_PREFIX
+from app.core.partition import partition_for
 from app.core.severity import Band, band_for, parse_score
 
 FINDING_SOURCE = "aws.guardduty"
 FINDING_DETAIL_TYPE = "GuardDuty Finding"
-CANARY_TYPE_PREFIX = "Canary:Gd2Slack/"
 
 
 class NotAFinding(Exception):
@@ -150,16 +151,6 @@ class Finding:
     @property
     def is_canary(self) -> bool:
         return self.type.startswith(CANARY_TYPE_PREFIX)
-
-
-def partition_for(region: str, declared: str = "") -> str:
-    if declared in ("aws", "aws-us-gov", "aws-cn"):
-        return declared
-    if region.startswith("us-gov-"):
-        return "aws-us-gov"
-    if region.startswith("cn-"):
-        return "aws-cn"
-    return "aws"
 
 
 def camel_case_keys(value: Any) -> Any:

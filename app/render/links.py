@@ -9,13 +9,10 @@ from __future__ import annotations
 import re
 from urllib.parse import quote
 
-_REGION = re.compile(r"^[a-z]{2}(-[a-z]+)+-\d{1,2}$")
+from app.constants import valid_region
+from app.core.partition import console_host
+
 _TYPE = re.compile(r"^[A-Za-z0-9]+:[A-Za-z0-9]+/[A-Za-z0-9.!&_-]+$")
-_CONSOLE_HOSTS = {
-    "aws": "https://{region}.console.aws.amazon.com",
-    "aws-us-gov": "https://console.amazonaws-us-gov.com",
-    "aws-cn": "https://console.amazonaws.cn",
-}
 _DOCS = "https://docs.aws.amazon.com/guardduty/latest/ug/"
 # Resource part of ``ThreatPurpose:Resource/Family.Mechanism!Artifact`` → finding-type page.
 _DOC_PAGES = {
@@ -32,15 +29,11 @@ _ATTACK_SEQUENCE_PAGE = "guardduty-attack-sequence-finding-types.html"
 _ALL_TYPES_PAGE = "guardduty_finding-types-active.html"
 
 
-def valid_region(region: str) -> bool:
-    return bool(_REGION.match(region))
-
-
 def console_url(partition: str, region: str, finding_id: str) -> str | None:
     """The finding in the GuardDuty console of its partition, or None if the region is bogus."""
     if not valid_region(region):
         return None
-    host = _CONSOLE_HOSTS.get(partition, _CONSOLE_HOSTS["aws"]).format(region=region)
+    host = console_host(partition, region)
     return (
         f"{host}/guardduty/home?region={region}#/findings?macros=current"
         f"&fId={quote(finding_id, safe='')}"

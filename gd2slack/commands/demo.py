@@ -6,13 +6,17 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from gd2slack.commands import add_command
+
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser(
-        "demo", help="run the whole event path locally: moto for AWS, a local Slack receiver"
+    parser = add_command(
+        subparsers,
+        "demo",
+        help="run the whole event path locally: moto for AWS, a local Slack receiver",
+        run=run,
     )
     parser.add_argument("--out", type=Path, default=Path("build/demo"), help="payloads go here")
-    parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -10,40 +10,25 @@ token. Exit codes: 0 done; 1 error or declined; 2 usage (no TTY to ask on, comme
 from __future__ import annotations
 
 import argparse
-import sys
-from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
-import botocore.exceptions
-
+from gd2slack.commands import add_command
 from gd2slack.errors import CliError
-from gd2slack.ops import aws
 from gd2slack.ops import pipeline_state as ps
-from gd2slack.ops.aws import AwsClients, clients_from_args
-
-EXIT_NOTHING_PENDING = 3
-EXIT_REFUSED = 4
-MAX_SUMMARY = 512  # CodePipeline's ApprovalSummary limit
-
-
-@dataclass
-class Candidate:
-    approval: ps.PendingApproval
-    revision: ps.Revision
-    dev: list[ps.Environment]
-    smoke: str
-    in_dev_since: datetime | None
+from gd2slack.ops.aws import clients_from_args
+from gd2slack.ops.promote import EXIT_REFUSED, MAX_SUMMARY, Candidate, decide, find_candidate
+from gd2slack.prompt import confirm
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser(
+    parser = add_command(
+        subparsers,
         "promote",
         help="approve or reject the pending dev → prod promotion",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        run=run,
+        doc=__doc__,
+        aws_arguments="account",
     )
-    aws.add_aws_arguments(parser, stage=False)
     decision = parser.add_mutually_exclusive_group()
     decision.add_argument(
         "--approve", dest="reject", action="store_false", help="approve (the default)"
@@ -54,7 +39,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--force", action="store_true", help="approve even though a dev alarm is in ALARM"
     )
-    parser.set_defaults(func=run, reject=False)
+    parser.set_defaults(reject=False)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -73,11 +58,11 @@ def run(args: argparse.Namespace) -> int:
             "'gd2slack traces --stage dev --errors', then pass --force if prod should get it",
             EXIT_REFUSED,
         )
-    if not args.yes and not confirm(
+    if not confirm(
         f"{verb.capitalize()} promotion of "
-        f"{ps.short_commit(candidate.revision.commit) or 'it'} "
-        "to prod?",
-        verb,
+        f"{ps.short_commit(candidate.revision.commit) or 'it'} to prod?",
+        assume_yes=args.yes,
+        refusal=f"pass --yes to {verb}",
     ):
         print("Nothing done.")
         return 1
@@ -87,46 +72,6 @@ def run(args: argparse.Namespace) -> int:
     else:
         print("Approved: DeployProd starts now; follow it with 'gd2slack status'.")
     return 0
-
-
-def find_candidate(clients: AwsClients) -> Candidate:
-    name = ps.pipeline_name(clients)
-    state = ps.read_pipeline_state(clients, name)
-    approval = ps.pending_approval(state)
-    if approval is None:
-        stage = state.stage(ps.APPROVAL_STAGE)
-        where = f" (ApproveProd: {stage.status or 'never run'})" if stage else ""
-        raise CliError(f"nothing is waiting for approval in {name}{where}", EXIT_NOTHING_PENDING)
-    if not approval.execution_id:
-        raise CliError(f"the approval in {name} names no pipeline execution; see the console")
-    revision = ps.read_revision(clients, name, approval.execution_id)
-    dev = [
-        ps.read_environment(clients, "dev", region)
-        for region in ps.environment_regions(state, "dev", clients.region)
-    ]
-    return Candidate(
-        approval=approval,
-        revision=revision,
-        dev=dev,
-        smoke=_smoke_result(state, approval.execution_id),
-        in_dev_since=_deployed_at(state, approval.execution_id),
-    )
-
-
-def _smoke_result(state: ps.PipelineState, execution_id: str) -> str:
-    test = state.stage(ps.TEST_STAGES["dev"])
-    if test is None or test.execution_id != execution_id:
-        return "not run for this execution"
-    smokes = [a for a in test.actions if a.name.startswith(ps.SMOKE_ACTION_PREFIX)]
-    detail = ", ".join(f"{a.name}: {a.status or '?'}" for a in smokes)
-    return f"{test.status or '?'}" + (f" ({detail})" if detail else "")
-
-
-def _deployed_at(state: ps.PipelineState, execution_id: str) -> datetime | None:
-    deploy = state.stage(ps.DEPLOY_STAGES["dev"])
-    if deploy is None or deploy.execution_id != execution_id or deploy.status != "Succeeded":
-        return None
-    return deploy.changed_at
 
 
 def describe(candidate: Candidate) -> str:
@@ -169,41 +114,3 @@ def describe(candidate: Candidate) -> str:
         else "  in dev     unknown (DeployDev has not succeeded for this execution)"
     )
     return "\n".join(lines)
-
-
-def confirm(question: str, verb: str) -> bool:
-    """Ask on the terminal; without one, refuse rather than guess (pipes, CI, cron)."""
-    if not sys.stdin.isatty():
-        raise CliError(f"stdin is not a terminal, so I cannot ask: pass --yes to {verb}", 2)
-    answer = input(f"{question} [y/N] ")
-    return answer.strip().lower() in {"y", "yes"}
-
-
-def decide(
-    clients: AwsClients, approval: ps.PendingApproval, *, reject: bool, comment: str | None
-) -> None:
-    status = "Rejected" if reject else "Approved"
-    summary = comment or f"{status} with gd2slack promote"
-    client = clients.client("codepipeline")
-    with aws.aws_call_errors(f"answering {approval.action}"):
-        try:
-            client.put_approval_result(
-                pipelineName=approval.pipeline,
-                stageName=approval.stage,
-                actionName=approval.action,
-                result={"summary": summary, "status": status},
-                token=approval.token,
-            )
-        except botocore.exceptions.ClientError as err:
-            code = err.response.get("Error", {}).get("Code")
-            if code == "ApprovalAlreadyCompletedException":
-                raise CliError(
-                    "this approval was already answered (approved or rejected) meanwhile: "
-                    "run 'gd2slack status'"
-                ) from None
-            if code == "InvalidApprovalTokenException":
-                raise CliError(
-                    "the approval token is no longer valid (answered, expired after 7 days, or "
-                    "superseded by a newer execution): run 'gd2slack status'"
-                ) from None
-            raise

@@ -10,13 +10,19 @@ from typing import Any
 
 from app.core.finding import MalformedEvent, NotAFinding, parse_event
 from app.render.message import render_finding
+from gd2slack.commands import add_command
 from gd2slack.errors import CliError
 
 BUILDER_URL = "https://app.adapters.slack.com/block-kit-builder/#"
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser("render", help="print the Slack message for a finding event")
+    parser = add_command(
+        subparsers,
+        "render",
+        help="print the Slack message for a finding event",
+        run=run,
+    )
     parser.add_argument("file", type=Path, help="EventBridge GuardDuty event (JSON); - for stdin")
     parser.add_argument(
         "--format",
@@ -24,7 +30,6 @@ def register(subparsers: Any) -> None:
         default="json",
         help="json payload (default), the fallback text, or a Block Kit Builder link",
     )
-    parser.set_defaults(func=run)
 
 
 def load_finding_payload(path: Path) -> dict[str, Any]:

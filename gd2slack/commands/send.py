@@ -13,12 +13,18 @@ from pathlib import Path
 from typing import Any
 
 from app.adapters.slack import DeliveryError, SlackWebhookClient, redact_url, validate_webhook_url
+from gd2slack.commands import add_command
 from gd2slack.commands.render import load_finding_payload
 from gd2slack.errors import CliError
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser("send", help="send one finding's message to a webhook")
+    parser = add_command(
+        subparsers,
+        "send",
+        help="send one finding's message to a webhook",
+        run=run,
+    )
     parser.add_argument("file", type=Path, help="EventBridge GuardDuty event (JSON)")
     parser.add_argument(
         "--webhook",
@@ -27,7 +33,6 @@ def register(subparsers: Any) -> None:
         "arguments show up in shell history and process lists)",
     )
     parser.add_argument("--timeout", type=float, default=30.0, help="overall seconds (default 30)")
-    parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -19,11 +19,12 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Iterator
 from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
 
+from app.constants import runtime_stack_name
+from gd2slack.commands import add_command
 from gd2slack.errors import CliError
 from gd2slack.ops import aws
 from gd2slack.ops import xray as xr
@@ -34,13 +35,14 @@ DEFAULT_LIMIT = 50
 
 
 def register(subparsers: Any) -> None:
-    parser = subparsers.add_parser(
+    parser = add_command(
+        subparsers,
         "traces",
         help="X-Ray traces of the function: per-finding outcomes, or one trace's timeline",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        run=run,
+        doc=__doc__,
+        aws_arguments="stage",
     )
-    aws.add_aws_arguments(parser)
     parser.add_argument(
         "--since", default="1h", help="how far back: 30m, 1h, 2d, or an ISO time (default: 1h)"
     )
@@ -61,7 +63,6 @@ def register(subparsers: Any) -> None:
         help=f"at most this many traces, newest first (default: {DEFAULT_LIMIT})",
     )
     parser.add_argument("--json", action="store_true", help="machine-readable output")
-    parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -82,7 +83,7 @@ def list_findings(clients: AwsClients, args: argparse.Namespace) -> int:
         start = xr.parse_since(args.since, now)
     except ValueError as err:
         raise CliError(str(err), 2) from None
-    stack = aws.runtime_stack_name(args.stage)
+    stack = runtime_stack_name(args.stage)
     function = aws.require_output(
         clients.require_stack_outputs(stack), aws.OUT_FUNCTION_NAME, stack
     )
@@ -93,8 +94,8 @@ def list_findings(clients: AwsClients, args: argparse.Namespace) -> int:
     except xr.FilterValueError as err:
         raise CliError(str(err), 2) from None
     client = clients.client("xray")
-    summaries, truncated = fetch_summaries(client, start, now, expression, args.limit)
-    documents = fetch_documents(client, [str(s["Id"]) for s in summaries])
+    summaries, truncated = xr.fetch_summaries(client, start, now, expression, args.limit)
+    documents = xr.fetch_documents(client, [str(s["Id"]) for s in summaries])
     rows: list[xr.FindingRow] = []
     for summary in summaries:
         trace_id = str(summary["Id"])
@@ -118,63 +119,6 @@ def list_findings(clients: AwsClients, args: argparse.Namespace) -> int:
         return 0
     print(render_rows(rows, clients.region, expression, since=start, truncated=truncated))
     return 0
-
-
-def fetch_summaries(
-    client: Any, start: datetime, end: datetime, expression: str, limit: int
-) -> tuple[list[dict[str, Any]], bool]:
-    """Summaries newest window first, following ``NextToken``; ``True`` if ``limit`` cut them."""
-    found: list[dict[str, Any]] = []
-    seen: set[str] = set()
-    for lower, upper in xr.time_windows(start, end):
-        for summary in _summary_pages(client, lower, upper, expression):
-            trace_id = str(summary.get("Id", ""))
-            if not trace_id or trace_id in seen:
-                continue
-            if len(found) >= limit:
-                return found, True
-            seen.add(trace_id)
-            found.append(summary)
-    return found, False
-
-
-def _summary_pages(
-    client: Any, start: datetime, end: datetime, expression: str
-) -> Iterator[dict[str, Any]]:
-    params: dict[str, Any] = {
-        "StartTime": start,
-        "EndTime": end,
-        "FilterExpression": expression,
-        "Sampling": False,
-    }
-    while True:
-        with aws.aws_call_errors("reading X-Ray trace summaries"):
-            page = client.get_trace_summaries(**params)
-        yield from page.get("TraceSummaries", [])
-        token = page.get("NextToken")
-        if not token:
-            return
-        params["NextToken"] = token
-
-
-def fetch_documents(client: Any, trace_ids: list[str]) -> dict[str, list[str]]:
-    """Segment documents by trace id, ``BATCH_GET_MAX_IDS`` ids per call."""
-    documents: dict[str, list[str]] = {}
-    for offset in range(0, len(trace_ids), xr.BATCH_GET_MAX_IDS):
-        params: dict[str, Any] = {"TraceIds": trace_ids[offset : offset + xr.BATCH_GET_MAX_IDS]}
-        while True:
-            with aws.aws_call_errors("reading X-Ray traces"):
-                page = client.batch_get_traces(**params)
-            for trace in page.get("Traces", []):
-                segments = [
-                    str(s["Document"]) for s in trace.get("Segments", []) if "Document" in s
-                ]
-                documents.setdefault(str(trace["Id"]), []).extend(segments)
-            token = page.get("NextToken")
-            if not token:
-                break
-            params["NextToken"] = token
-    return documents
 
 
 def render_rows(
@@ -248,7 +192,7 @@ def show_timelines(clients: AwsClients, trace_ids: list[str], *, as_json: bool) 
     bad = [t for t in trace_ids if not xr.valid_trace_id(t)]
     if bad:
         raise CliError(f"not an X-Ray trace id: {bad[0]} (expected 1-5f84c7a1-...)", 2)
-    documents = fetch_documents(clients.client("xray"), trace_ids)
+    documents = xr.fetch_documents(clients.client("xray"), trace_ids)
     missing = [t for t in trace_ids if t not in documents]
     if missing:
         raise CliError(

@@ -25,10 +25,12 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from app.constants import Outcome
 from app.core.finding import parse_time
 from gd2slack.local.event_source_mapping import drain_once
 from gd2slack.local.moto_skipped import TemplateResolver, create_skipped
 from gd2slack.local.slack_receiver import RATE_LIMITED, SlackReceiver
+from gd2slack.ops.xray import OUTCOMES
 from gd2slack.table import render_table
 
 REGION = "us-east-1"
@@ -37,7 +39,6 @@ STACK_NAME = "gd2slack-demo"
 IMAGE_URI = f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/guardduty-to-slack@sha256:" + "0" * 64
 DIGEST_THRESHOLD = 9  # the nine samples arrive as individual messages, the burst of 10 as one
 MAX_RECEIVE_COUNT = 3
-NOTIFIED = ("delivered", "digested")
 
 
 def bundled_samples() -> list[dict[str, Any]]:
@@ -305,8 +306,8 @@ class Demo:
                 [[str(n), *row] for n, row in enumerate(rows, start=1)],
             )
         )
-        delivered = sum(row[3] in NOTIFIED for row in rows)
-        failed = sum(row[3] == "failed" for row in rows)
+        delivered = sum(Outcome(row[3]).notified for row in rows if row[3] in OUTCOMES)
+        failed = sum(row[3] == Outcome.FAILED for row in rows)
         print(
             f"Slack accepted {accepted} message(s), the first after a 429 + Retry-After; "
             f"payloads in {self.out_dir}/, handler log in {self.out_dir}/handler.log"

@@ -17,9 +17,6 @@ import botocore.exceptions
 
 from gd2slack.errors import CliError
 
-PIPELINE_STACK_NAME = "gd2slack-pipeline"
-STAGES = ("dev", "prod")
-
 # Runtime stack outputs (stack/runtime.py defines them; these names are the contract).
 OUT_FUNCTION_NAME = "FunctionName"
 OUT_FUNCTION_ARN = "FunctionArn"
@@ -36,10 +33,6 @@ OUT_IMAGE_URI = "ImageUri"
 OUT_PIPELINE_NAME = "PipelineName"
 OUT_ECR_REPOSITORY_URI = "EcrRepositoryUri"
 OUT_ARTIFACT_BUCKET = "ArtifactBucketName"
-
-
-def runtime_stack_name(stage: str) -> str:
-    return f"gd2slack-{stage}"
 
 
 def add_aws_arguments(parser: argparse.ArgumentParser, *, stage: bool = True) -> None:
@@ -120,7 +113,7 @@ def require_output(outputs: dict[str, str], key: str, stack_name: str) -> str:
         ) from None
 
 
-# --- Appended for status/promote/traces/redrive: injectable clients, multi-region outputs ---
+# --- Injectable clients, multi-region outputs ------------------------------------------------
 
 
 @contextlib.contextmanager
@@ -191,7 +184,7 @@ def clients_from_args(args: argparse.Namespace) -> AwsClients:
     return AwsClients(session_from_args(args))
 
 
-# --- Appended for deploy-stack/smoke: acting in another account (cross-account prod) ---
+# --- Acting in another account (cross-account prod) ------------------------------------------
 
 
 def add_assume_role_argument(parser: argparse.ArgumentParser) -> None:
@@ -207,7 +200,6 @@ def assumed_session(session: boto3.Session, role_arn: str, session_name: str) ->
     Refreshing matters: a role assumed from CodeBuild's own role is role chaining, capped at one
     hour, and a deploy with a monitoring period can outlast that.
     """
-    # Appended section: imported here rather than at the top of a module owned by others.
     from botocore.credentials import RefreshableCredentials  # noqa: PLC0415
     from botocore.session import get_session  # noqa: PLC0415
 

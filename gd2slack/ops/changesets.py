@@ -25,6 +25,7 @@ import botocore.exceptions
 
 from gd2slack.errors import CliError, WaitTimedOut
 from gd2slack.ops.aws import aws_call_errors
+from gd2slack.prompt import confirm
 from gd2slack.table import render_table
 
 T = TypeVar("T")
@@ -283,29 +284,6 @@ def render_changes(changes: Iterable[Mapping[str, Any]]) -> str:
     return render_table(("Action", "Logical id", "Type", "Replacement"), rows, indent="  ")
 
 
-def confirm(
-    question: str,
-    *,
-    assume_yes: bool,
-    stdin: TextIO | None = None,
-    ask: Callable[[str], str] = input,
-) -> bool:
-    """``--yes`` or an interactive "y": never block on a pipe or a CI job waiting for input."""
-    if assume_yes:
-        return True
-    stream = stdin if stdin is not None else sys.stdin
-    if stream is None or not stream.isatty():
-        raise CliError(
-            "refusing to prompt: stdin is not a terminal; review the change set above and "
-            "rerun with --yes to execute it"
-        )
-    try:
-        answer = ask(f"{question} [y/N] ")
-    except EOFError:
-        return False
-    return answer.strip().lower() in {"y", "yes"}
-
-
 # Executing and waiting --------------------------------------------------------------------------
 
 
@@ -313,6 +291,31 @@ def confirm(
 class Outcome:
     status: str
     succeeded: bool
+
+
+def review_and_execute(
+    cfn: Any,
+    plan: ChangeSetPlan,
+    *,
+    heading: str,
+    assume_yes: bool,
+    poller: Poller,
+    wait: bool,
+) -> Outcome | None:
+    """Show the change set under ``heading``, ask (or ``--yes``), then execute it; ``None`` when
+    it holds no changes. A "no" deletes the change set and is an error: nothing was deployed."""
+    if plan.empty:
+        return None
+    print(heading)
+    print(render_changes(plan.changes))
+    if not confirm(
+        f"execute change set {plan.name}?",
+        assume_yes=assume_yes,
+        refusal="review the change set above and rerun with --yes to execute it",
+    ):
+        discard(cfn, plan)
+        raise CliError(f"not executed; change set {plan.name} deleted")
+    return execute(cfn, plan, poller=poller, wait=wait)
 
 
 def execute(

@@ -21,9 +21,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from app.constants import Outcome
+from app.core.partition import console_host, partition_for
+from gd2slack.ops import aws
+
 FINDING_SUBSEGMENT = "## process_finding"
 SLACK_SUBSEGMENT = "slack.post"
-OUTCOMES = ("delivered", "digested", "suppressed", "filtered", "failed", "ignored")
+OUTCOMES = tuple(outcome.value for outcome in Outcome)
 MAX_LOOKBACK = timedelta(days=30)  # X-Ray keeps traces for 30 days
 WINDOW = timedelta(hours=6)  # each GetTraceSummaries call covers at most this much
 BATCH_GET_MAX_IDS = 5  # BatchGetTraces accepts at most 5 ids per call
@@ -117,13 +121,8 @@ def trace_start(trace_id: str) -> datetime | None:
 
 def console_url(region: str, trace_id: str) -> str:
     """The trace in the CloudWatch console's X-Ray view, in the region's partition."""
-    if region.startswith("us-gov-"):
-        host = "console.amazonaws-us-gov.com"
-    elif region.startswith("cn-"):
-        host = "console.amazonaws.cn"
-    else:
-        host = f"{region}.console.aws.amazon.com"
-    return f"https://{host}/cloudwatch/home?region={region}#xray:traces/{trace_id}"
+    host = console_host(partition_for(region), region)
+    return f"{host}/cloudwatch/home?region={region}#xray:traces/{trace_id}"
 
 
 def redact(text: str) -> str:
@@ -407,3 +406,63 @@ def format_ms(value: float | None) -> str | None:
     if value is None:
         return None
     return f"{value / 1000:.2f} s" if value >= 10_000 else f"{value:.0f} ms"
+
+
+# Reading X-Ray -----------------------------------------------------------------------------
+
+
+def fetch_summaries(
+    client: Any, start: datetime, end: datetime, expression: str, limit: int
+) -> tuple[list[dict[str, Any]], bool]:
+    """Summaries newest window first, following ``NextToken``; ``True`` if ``limit`` cut them."""
+    found: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for lower, upper in time_windows(start, end):
+        for summary in summary_pages(client, lower, upper, expression):
+            trace_id = str(summary.get("Id", ""))
+            if not trace_id or trace_id in seen:
+                continue
+            if len(found) >= limit:
+                return found, True
+            seen.add(trace_id)
+            found.append(summary)
+    return found, False
+
+
+def summary_pages(
+    client: Any, start: datetime, end: datetime, expression: str
+) -> Iterator[dict[str, Any]]:
+    params: dict[str, Any] = {
+        "StartTime": start,
+        "EndTime": end,
+        "FilterExpression": expression,
+        "Sampling": False,
+    }
+    while True:
+        with aws.aws_call_errors("reading X-Ray trace summaries"):
+            page = client.get_trace_summaries(**params)
+        yield from page.get("TraceSummaries", [])
+        token = page.get("NextToken")
+        if not token:
+            return
+        params["NextToken"] = token
+
+
+def fetch_documents(client: Any, trace_ids: list[str]) -> dict[str, list[str]]:
+    """Segment documents by trace id, ``BATCH_GET_MAX_IDS`` ids per call."""
+    documents: dict[str, list[str]] = {}
+    for offset in range(0, len(trace_ids), BATCH_GET_MAX_IDS):
+        params: dict[str, Any] = {"TraceIds": trace_ids[offset : offset + BATCH_GET_MAX_IDS]}
+        while True:
+            with aws.aws_call_errors("reading X-Ray traces"):
+                page = client.batch_get_traces(**params)
+            for trace in page.get("Traces", []):
+                segments = [
+                    str(s["Document"]) for s in trace.get("Segments", []) if "Document" in s
+                ]
+                documents.setdefault(str(trace["Id"]), []).extend(segments)
+            token = page.get("NextToken")
+            if not token:
+                break
+            params["NextToken"] = token
+    return documents
