@@ -7,7 +7,8 @@ import json
 from typing import Any
 
 from app.config import load_config
-from app.core.finding import as_int, as_text, parse_event
+from app.core.finding import parse_event
+from app.core.read import as_int, as_text
 from app.handler import Notifier
 from gd2slack.local.lambda_context import LocalLambdaContext
 from gd2slack.local.slack_receiver import SlackReceiver

@@ -123,3 +123,10 @@ def test_integers_past_float_range_clamp_instead_of_raising() -> None:
     # A decoded event can hold any JSON integer (docs: nothing about severity raises).
     assert parse_score(10**400) == 10.0
     assert parse_score(-(10**400)) == 0.0
+
+
+@pytest.mark.parametrize("value", [-0.0, "-0", "-0.0"])
+def test_negative_zero_is_zero(value: object) -> None:
+    score = parse_score(value)
+    assert score == 0.0
+    assert str(score) == "0.0"  # not "-0.0" in a header

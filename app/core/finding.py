@@ -8,15 +8,14 @@ GuardDuty finding at all is rejected, with a reason.
 from __future__ import annotations
 
 import json
-import math
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from app.constants import CANARY_TYPE_PREFIX
 from app.core.partition import partition_for
+from app.core.read import as_int, as_mapping, as_text, parse_time
 from app.core.severity import Band, band_for, parse_score
 
 FINDING_SOURCE = "aws.guardduty"
@@ -29,80 +28,6 @@ class NotAFinding(Exception):
 
 class MalformedEvent(ValueError):
     """Not an EventBridge GuardDuty event at all: the record fails with this reason."""
-
-
-def as_mapping(value: Any) -> Mapping[str, Any]:
-    """The value if it is an object, else an empty one (nulls, lists, strings where objects go)."""
-    return value if isinstance(value, Mapping) else {}
-
-
-def as_list(value: Any) -> list[Any]:
-    """A list for list-or-object-or-null fields: objects become a one-element list."""
-    if isinstance(value, list):
-        return value
-    if value is None or value == "":
-        return []
-    return [value]
-
-
-def as_text(value: Any) -> str:
-    """A scalar as text; objects, lists and null as the empty string."""
-    if value is None or isinstance(value, Mapping | list):
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    if isinstance(value, int) and value.bit_length() > _DECIMAL_BITS:
-        # Past Python's 4300-digit limit ``str`` raises; hex has no limit and stays distinct.
-        return f"{'-' if value < 0 else ''}0x{abs(value):x}"
-    return str(value)
-
-
-_DECIMAL_BITS = 14_000  # ~4200 decimal digits: safely under ``sys.get_int_max_str_digits()``
-
-
-def as_int(value: Any) -> int | None:
-    """A whole number in 64-bit range (counts, ports); anything else, huge ones too, is None."""
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, float) and math.isfinite(value):
-        value = int(value)
-    elif isinstance(value, str) and len(value) <= 64:  # longer is no number we could use
-        try:
-            value = int(float(value.strip()))
-        except (ValueError, OverflowError):
-            return None
-    if isinstance(value, int) and -_INT64 <= value < _INT64:
-        return value
-    return None
-
-
-_INT64 = 2**63
-
-
-_EPOCH_DIGITS = re.compile(r"^\d{9,13}(\.\d+)?$")
-
-
-def parse_time(value: Any) -> datetime | None:
-    """ISO-8601 string, epoch seconds or milliseconds (number or digits) → aware UTC datetime."""
-    try:
-        if isinstance(value, bool) or value is None:
-            return None
-        if isinstance(value, int | float) or (
-            isinstance(value, str) and _EPOCH_DIGITS.match(value.strip())
-        ):
-            seconds = float(value)
-            if seconds > 1e11:  # milliseconds
-                seconds /= 1000
-            return datetime.fromtimestamp(seconds, tz=UTC)
-        if isinstance(value, str) and value.strip():
-            text = value.strip().replace("Z", "+00:00")
-            parsed = datetime.fromisoformat(text)
-            return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
-    except (ValueError, OverflowError, OSError):
-        return None
-    return None
 
 
 def is_sample(service: Mapping[str, Any]) -> bool:

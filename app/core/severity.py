@@ -50,7 +50,7 @@ def parse_score(value: Any) -> float:
             return 0.0
     else:
         return 0.0
-    if math.isnan(score) or score < 0:
+    if math.isnan(score) or score <= 0:  # -0.0 too: never "Informational -0.0"
         return 0.0
     return min(score, 10.0)
 

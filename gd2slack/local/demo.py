@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from app.constants import Outcome
-from app.core.finding import parse_time
+from app.core.read import parse_time
 from gd2slack.local.event_source_mapping import drain_once
 from gd2slack.local.moto_skipped import TemplateResolver, create_skipped
 from gd2slack.local.slack_receiver import RATE_LIMITED, SlackReceiver

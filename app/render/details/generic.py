@@ -12,6 +12,7 @@ from collections.abc import Iterable, Iterator, Mapping
 from itertools import islice
 from typing import Any
 
+from app.core.read import scalar
 from app.render.details.model import (
     MAX_ITEMS,
     SCAN,
@@ -22,7 +23,7 @@ from app.render.details.model import (
     item,
     section,
 )
-from app.render.details.read import distinct, preview, scalar, text
+from app.render.details.read import distinct, preview, text
 
 DEPTH = 5  # nesting followed
 NODES = 2000  # nodes visited per object

@@ -21,8 +21,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from app.core.read import first_object
 from app.render.details.model import Item, Sections, item, section
-from app.render.details.read import first, join, named_line, obj, text
+from app.render.details.read import first, join, named_line, text
 
 Builder = Callable[[str, Any], Sections]  # (title, the member's raw value) → sections
 Get = Callable[[Mapping[str, Any]], str]  # a fact of an object
@@ -74,7 +75,7 @@ class Part:
     def sections(self, detail: Mapping[str, Any]) -> Sections:
         container = detail
         for key in self.path[:-1]:
-            container = obj(container.get(key))
+            container = first_object(container.get(key))
         return self.build(self.title, container.get(self.path[-1]))
 
 
@@ -102,7 +103,7 @@ def at(*path: str, read: Callable[[Any], str] = text) -> Get:
 
     def fact(details: Mapping[str, Any]) -> str:
         for key in path[:-1]:
-            details = obj(details.get(key))
+            details = first_object(details.get(key))
         return read(details.get(path[-1]))
 
     return fact
@@ -130,7 +131,7 @@ def items(details: Mapping[str, Any], specs: tuple[Spec, ...]) -> list[Item]:
 
 def fields(*specs: Spec) -> Builder:
     """A builder of one section: ``specs`` read from the member as an object."""
-    return lambda title, value: section(title, items(obj(value), specs))
+    return lambda title, value: section(title, items(first_object(value), specs))
 
 
 def line(ident: Source, name: Source | None = None) -> Summary:

@@ -10,12 +10,14 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from app.core import read
+
 MAX_SECTIONS = 6
 MAX_ITEMS = 12
 PREVIEW = 5  # list elements shown before "+N more"
 MAX_VALUE_CHARS = 3000  # nothing longer can be shown in Slack anyway; keeps memory bounded
 SUMMARY_CHARS = 200
-SCAN = 500  # elements or keys looked at in any one list or object
+SCAN = read.SCAN  # elements or keys looked at in any one list or object
 ELLIPSIS = "…"
 
 

@@ -1,6 +1,7 @@
-"""Small tolerant readers shared by every builder: each accepts any JSON value and never raises.
+"""Display text for the detail builders: previews, lists, tags, times, yes/no.
 
-They build on ``app.core.finding``'s ``as_*`` readers; unifying the two sets is a later step.
+The tolerant readers themselves are ``app.core.read`` (shared with parsing); they are imported
+here under the short names the builders use.
 """
 
 from __future__ import annotations
@@ -9,29 +10,10 @@ from collections.abc import Callable, Iterable, Mapping
 from itertools import islice
 from typing import Any
 
-from app.core.finding import as_int, as_list, as_mapping, as_text, parse_time
+from app.core.read import as_int, as_list, first_object, is_true, parse_time, scalar
 from app.render.details.model import PREVIEW, SCAN
 
 Found = tuple[list[str], int]  # distinct texts, and how many elements were not looked at
-
-
-def obj(value: Any) -> Mapping[str, Any]:
-    """An object; a list where an object is usual gives its first object."""
-    if isinstance(value, list):
-        value = next((v for v in value[:SCAN] if isinstance(v, Mapping)), None)
-    return as_mapping(value)
-
-
-def objs(value: Any) -> list[Mapping[str, Any]]:
-    """The objects of a list; a lone object is a list of one."""
-    return [v for v in as_list(value)[:SCAN] if isinstance(v, Mapping)]
-
-
-def scalar(value: Any) -> str:
-    try:
-        return as_text(value).strip()
-    except ValueError:  # int too large to print (Python's 4300-digit limit)
-        return ""
 
 
 def text(value: Any) -> str:
@@ -74,7 +56,7 @@ def first(details: Mapping[str, Any], *keys: str) -> str:
 
 def members(values: Any, *keys: str, limit: int = PREVIEW) -> str:
     """``a, b (+N more)``: from each object of a list, the first of ``keys`` that has a value."""
-    return listing(values, lambda value: first(obj(value), *keys), limit)
+    return listing(values, lambda value: first(first_object(value), *keys), limit)
 
 
 def scalars(values: Any, limit: int = PREVIEW) -> str:
@@ -105,16 +87,12 @@ def described(name: str, facts: str) -> str:
     return f"{name} ({facts})" if name and facts else name
 
 
-def true(value: Any) -> bool:
-    return value is True or (isinstance(value, str) and value.strip().lower() == "true")
-
-
 def flag(value: Any) -> str:
     """JSON booleans (and their spellings as text) as yes/no; anything else as text."""
     if isinstance(value, bool) or (
         isinstance(value, str) and value.strip().lower() in ("true", "false")
     ):
-        return "yes" if true(value) else "no"
+        return "yes" if is_true(value) else "no"
     return text(value)
 
 
@@ -124,16 +102,8 @@ def when(value: Any) -> str:
     return moment.strftime("%Y-%m-%d %H:%M:%S UTC") if moment else text(value)
 
 
-def integer(value: Any) -> int | None:
-    """``as_int`` that also survives infinities (Python's json accepts ``Infinity``)."""
-    try:
-        return as_int(value)
-    except OverflowError:
-        return None
-
-
 def count(value: Any) -> str:
-    number = integer(value)
+    number = as_int(value)
     return "" if number is None else str(number)
 
 
@@ -143,7 +113,7 @@ def named(value: Any, key: str) -> str:
 
 
 def _tag_text(tag: Any) -> str:
-    tag = obj(tag)
+    tag = first_object(tag)
     key, value = text(tag.get("key")), text(tag.get("value"))
     return f"{key}={value}" if key and value else key or value
 
@@ -159,13 +129,13 @@ def tags(tag_values: Any, *, skip_name: bool = False) -> str:
     """``key=value, …``; ``skip_name`` leaves out the Name tag (shown on its own)."""
     listed = _tag_list(tag_values)
     if skip_name:
-        listed = [t for t in listed[:SCAN] if scalar(obj(t).get("key")).lower() != "name"]
+        listed = [t for t in listed[:SCAN] if scalar(first_object(t).get("key")).lower() != "name"]
     return listing(listed, _tag_text)
 
 
 def name_tag(tag_values: Any) -> str:
     """The value of the Name tag."""
-    for tag in map(obj, _tag_list(tag_values)[:SCAN]):
+    for tag in map(first_object, _tag_list(tag_values)[:SCAN]):
         if scalar(tag.get("key")).lower() == "name":
             return text(tag.get("value"))
     return ""

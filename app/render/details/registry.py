@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from app.core.finding import as_mapping
+from app.core.read import as_mapping, first_object, scalar
 from app.render.details.actions import aws_api, dns, kubernetes, network, rds_login
 from app.render.details.generic import generic
 from app.render.details.kinds import ActionKind, Kind, Part, ResourceKind
@@ -23,7 +23,7 @@ from app.render.details.model import (
     item,
     section,
 )
-from app.render.details.read import obj, scalar, text
+from app.render.details.read import text
 from app.render.details.resources import (
     backup,
     bedrock,
@@ -94,7 +94,7 @@ def primary(resource: Mapping[str, Any]) -> list[ResourceKind]:
 def resource_sections(detail: Mapping[str, Any]) -> list[DetailSection]:
     """What was hit: the typed resource, malware found on it, the attack sequence, the rest."""
     detail = as_mapping(detail)
-    resource = obj(detail.get("resource"))
+    resource = first_object(detail.get("resource"))
     first = primary(resource)
     sections: Sections = [s for kind in first for s in kind.sections(resource)]
     sections += [s for part in PARTS if part.side == "resource" for s in part.sections(detail)]
@@ -125,18 +125,20 @@ def _action_sections(action: Mapping[str, Any]) -> Sections:
 def actor_sections(detail: Mapping[str, Any]) -> list[DetailSection]:
     """Who or what did it: the action, the Kubernetes user, the process, threat intel, more."""
     detail = as_mapping(detail)
-    sections = _action_sections(obj(obj(detail.get("service")).get("action")))
+    sections = _action_sections(first_object(first_object(detail.get("service")).get("action")))
     sections += [s for part in PARTS if part.side == "actor" for s in part.sections(detail)]
     return sections[:MAX_SECTIONS]
 
 
 def resource_summary(detail: Mapping[str, Any]) -> str:
     """``Instance i-0abc (web-1)``: the resource type and its identity, "" if nothing is known."""
-    resource = obj(as_mapping(detail).get("resource"))
+    resource = first_object(as_mapping(detail).get("resource"))
     kind_word = text(resource.get("resourceType"))
     named = [kind for kind in primary(resource) if kind.summary]
     for kind in [*named, *(k for k in RESOURCES if k.summary and k not in named)]:
-        identity = kind.summary(obj(resource.get(kind.member)), resource) if kind.summary else ""
+        identity = (
+            kind.summary(first_object(resource.get(kind.member)), resource) if kind.summary else ""
+        )
         if identity:
             return cut(f"{kind_word or kind.resource_types[0]} {identity}", SUMMARY_CHARS)
     return cut(kind_word, SUMMARY_CHARS)

@@ -6,10 +6,11 @@ from collections.abc import Mapping
 from itertools import islice
 from typing import Any
 
+from app.core.read import first_object, is_true, scalar
 from app.render.details.actions.network import remote_fields
 from app.render.details.kinds import ActionKind, at, fields
 from app.render.details.model import SCAN
-from app.render.details.read import obj, preview, scalar, scalars, text, true
+from app.render.details.read import preview, scalars, text
 
 
 def _affected(value: Any) -> str:
@@ -25,9 +26,9 @@ def _affected(value: Any) -> str:
 
 def _remote_account(action: Mapping[str, Any]) -> str:
     """``123456789012 (affiliated)``."""
-    account = obj(action.get("remoteAccountDetails"))
+    account = first_object(action.get("remoteAccountDetails"))
     account_id = text(account.get("accountId"))
-    affiliated = " (affiliated)" if true(account.get("affiliated")) else ""
+    affiliated = " (affiliated)" if is_true(account.get("affiliated")) else ""
     return account_id + affiliated if account_id else ""
 
 

@@ -6,31 +6,20 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from app.core.finding import as_list
+from app.core.read import as_int, as_list, first_object
 from app.render.details.kinds import ActionKind, Get, Spec, at, fields, items
 from app.render.details.model import Sections, section
-from app.render.details.read import (
-    Found,
-    distinct,
-    flag,
-    integer,
-    join,
-    named,
-    named_line,
-    obj,
-    preview,
-    text,
-)
+from app.render.details.read import Found, distinct, flag, join, named, named_line, preview, text
 
 
 def ip(value: Any) -> str:
-    details = obj(value)
+    details = first_object(value)
     return text(details.get("ipAddressV4")) or text(details.get("ipAddressV6"))
 
 
 def asn(value: Any) -> str:
     """GuardDuty sends ``-1`` (sometimes as a number) when it does not know the ASN."""
-    number = integer(value)
+    number = as_int(value)
     if number is not None and number <= 0:
         return ""
     return text(value)
@@ -40,7 +29,7 @@ def port(value: Any) -> str:
     """``22 (SSH)``; GuardDuty's ``Unknown`` port name is left out."""
     if not isinstance(value, Mapping | list):
         return text(value)
-    details = obj(value)
+    details = first_object(value)
     number, name = text(details.get("port")), text(details.get("portName"))
     if name.lower() in ("", "unknown"):
         return number
@@ -48,12 +37,12 @@ def port(value: Any) -> str:
 
 
 def _organisation(value: Any) -> str:
-    org = obj(obj(value).get("organization"))
+    org = first_object(first_object(value).get("organization"))
     return join(text(org.get("org")), text(org.get("asnOrg")), text(org.get("isp")), sep=" / ")
 
 
 def _location(value: Any) -> str:
-    remote = obj(value)
+    remote = first_object(value)
     country = remote.get("country")
     country_text = named(country, "countryName")
     if not country_text and isinstance(country, Mapping):
@@ -90,7 +79,7 @@ def _direction(value: Any) -> str:
 
 
 def _connection(title: str, value: Any) -> Sections:
-    action = obj(value)
+    action = first_object(value)
     direction = _direction(action.get("connectionDirection"))
     return section(f"{title} ({direction})" if direction else title, items(action, _CONNECTION))
 
@@ -99,7 +88,7 @@ def _probes(read: Callable[[Any], str]) -> Get:
     """What the probes have in ``read``, when there is more than one distinct value."""
 
     def several(action: Mapping[str, Any]) -> str:
-        found: Found = distinct(action.get("portProbeDetails"), lambda p: read(obj(p)))
+        found: Found = distinct(action.get("portProbeDetails"), lambda p: read(first_object(p)))
         return preview(found) if len(found[0]) + found[1] > 1 else ""
 
     return several

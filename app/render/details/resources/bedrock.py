@@ -4,20 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.core.read import first_object
 from app.render.details.kinds import ResourceKind, at, fields, line
 from app.render.details.model import item, section
-from app.render.details.read import described, join, listing, members, obj, text
+from app.render.details.read import described, join, listing, members, text
 
 
 def _filter(value: Any) -> str:
     """``type (confidence, action)``."""
-    policy = obj(value)
+    policy = first_object(value)
     facts = join(text(policy.get("confidence")), text(policy.get("action")))
     return described(text(policy.get("type")), facts)
 
 
 def _guardrail(value: Any) -> str:
-    guardrail = obj(value)
+    guardrail = first_object(value)
     return join(text(guardrail.get("arn")), text(guardrail.get("version")), sep=" v")
 
 

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.core.read import first_object
 from app.render.details.kinds import ResourceKind, at, fields
-from app.render.details.read import count, first, join, listing, named_line, obj, text
+from app.render.details.read import count, first, join, listing, named_line, text
 
 
 def _volume(value: Any) -> str:
     """``arn (device, type, size GB, encryption)``."""
-    volume = obj(value)
+    volume = first_object(value)
     size = count(volume.get("volumeSizeInGB"))
     facts = join(
         text(volume.get("deviceName")),

@@ -5,20 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from app.core.read import first_object, objects
 from app.render.details.kinds import ResourceKind, at, fields, line, prose
-from app.render.details.read import (
-    first,
-    flat,
-    join,
-    listing,
-    name_tag,
-    obj,
-    objs,
-    scalars,
-    tags,
-    text,
-    when,
-)
+from app.render.details.read import first, flat, join, listing, name_tag, scalars, tags, text, when
 
 
 def security_groups(value: Any) -> str:
@@ -33,12 +22,12 @@ def _group(group: Any) -> str:
 
 
 def _nics(details: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    return objs(details.get("networkInterfaces"))
+    return objects(details.get("networkInterfaces"))
 
 
 def _private_ips(details: Mapping[str, Any]) -> str:
     nics = _nics(details)
-    listed = [obj(p).get("privateIpAddress") for p in flat(nics, "privateIpAddresses")]
+    listed = [first_object(p).get("privateIpAddress") for p in flat(nics, "privateIpAddresses")]
     return scalars([n.get("privateIpAddress") for n in nics] + listed)
 
 
@@ -60,7 +49,7 @@ KINDS = (
             ("Private IPs", _private_ips),
             (
                 "Instance profile",
-                at("iamInstanceProfile", read=lambda p: first(obj(p), "arn", "id")),
+                at("iamInstanceProfile", read=lambda p: first(first_object(p), "arn", "id")),
             ),
             ("Image", "imageId"),
             ("Tags", at("tags", read=lambda t: tags(t, skip_name=True))),

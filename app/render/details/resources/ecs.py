@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.core.read import first_object
 from app.render.details.kinds import ResourceKind, at, either, fields, line
 from app.render.details.model import Sections
-from app.render.details.read import count, obj, tags, when
+from app.render.details.read import count, tags, when
 from app.render.details.resources.containers import container_fields, host_paths
 
 _CLUSTER = fields(
@@ -32,7 +33,7 @@ _TASK = fields(
 
 
 def _cluster_and_task(title: str, value: Any) -> Sections:
-    return _CLUSTER(title, value) + _TASK("ECS task", obj(value).get("taskDetails"))
+    return _CLUSTER(title, value) + _TASK("ECS task", first_object(value).get("taskDetails"))
 
 
 KINDS = (

@@ -7,15 +7,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from app.core.read import first_object, is_true
 from app.render.details.kinds import ResourceKind, at, either, fields, joined
-from app.render.details.read import first, named_line, obj, tags, true, when
+from app.render.details.read import first, named_line, tags, when
 from app.render.details.resources.containers import container_fields, host_paths
 
 _HOST_NAMESPACES = (("hostNetwork", "network"), ("hostIPC", "IPC"), ("hostPID", "PID"))
 
 
 def _host_namespaces(workload: Mapping[str, Any]) -> str:
-    return ", ".join(label for key, label in _HOST_NAMESPACES if true(workload.get(key)))
+    return ", ".join(label for key, label in _HOST_NAMESPACES if is_true(workload.get(key)))
 
 
 _WORKLOAD = fields(
@@ -32,7 +33,9 @@ _WORKLOAD = fields(
 
 def _summary(cluster: Mapping[str, Any], resource: Mapping[str, Any]) -> str:
     """``cluster (namespace/workload)``."""
-    workload = obj(obj(resource.get("kubernetesDetails")).get("kubernetesWorkloadDetails"))
+    workload = first_object(
+        first_object(resource.get("kubernetesDetails")).get("kubernetesWorkloadDetails")
+    )
     where = joined("namespace", "name", sep="/")(workload)
     return named_line(first(cluster, "name", "arn"), where)
 
@@ -56,6 +59,6 @@ KINDS = (
     ResourceKind(
         "kubernetesDetails",
         "Kubernetes workload",
-        lambda title, value: _WORKLOAD(title, obj(value).get("kubernetesWorkloadDetails")),
+        lambda title, value: _WORKLOAD(title, first_object(value).get("kubernetesWorkloadDetails")),
     ),
 )

@@ -6,8 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from app.core.read import first_object
 from app.render.details.kinds import ResourceKind, Spec, at, either, fields, joined, line
-from app.render.details.read import first, named_line, obj, tags, text
+from app.render.details.read import first, named_line, tags, text
 
 # What a DB instance and a Limitless database have alike, after their name.
 _DATABASE: tuple[Spec, ...] = (
@@ -19,7 +20,7 @@ _DATABASE: tuple[Spec, ...] = (
 
 def _summary(instance: Mapping[str, Any], resource: Mapping[str, Any]) -> str:
     """``db-instance (user)``."""
-    user = text(obj(resource.get("rdsDbUserDetails")).get("user"))
+    user = text(first_object(resource.get("rdsDbUserDetails")).get("user"))
     return named_line(first(instance, "dbInstanceIdentifier", "dbInstanceArn"), user)
 
 

@@ -6,17 +6,17 @@ from collections.abc import Mapping
 from itertools import islice
 from typing import Any
 
-from app.core.finding import as_list
+from app.core.read import as_list, first_object, scalar
 from app.render.details.generic import safe_label
 from app.render.details.kinds import Part
 from app.render.details.model import MAX_ITEMS, SCAN, Sections, item, section
-from app.render.details.read import described, listing, obj, scalar, text
+from app.render.details.read import described, listing, text
 
 
 def _observed(value: Any) -> str:
     """``observation, … (subtype)``."""
-    anomaly = obj(value)
-    seen = obj(anomaly.get("observations"))
+    anomaly = first_object(value)
+    seen = first_object(anomaly.get("observations"))
     observations = [*as_list(seen.get("text"))[:SCAN], *as_list(seen.get("number"))[:SCAN]]
     texts = listing(observations, text, 3)
     subtype = text(anomaly.get("profileSubtype")).lower()
@@ -25,7 +25,7 @@ def _observed(value: Any) -> str:
 
 def _unusual(title: str, value: Any) -> Sections:
     """``unusual.behavior`` is {entity: {feature: observation}}; features are the labels."""
-    behaviour = obj(obj(obj(value).get("unusual")).get("behavior"))
+    behaviour = first_object(first_object(first_object(value).get("unusual")).get("behavior"))
     return section(
         title,
         [

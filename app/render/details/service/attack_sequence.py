@@ -7,23 +7,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from app.core.finding import as_list
+from app.core.read import as_list, first_object, objects, scalar
 from app.render.details.actions.network import asn
 from app.render.details.generic import safe_label
 from app.render.details.kinds import Part, Spec, at, fields, items
 from app.render.details.model import SCAN, Item, Sections, item, section
-from app.render.details.read import (
-    described,
-    first,
-    join,
-    listing,
-    members,
-    obj,
-    objs,
-    scalar,
-    scalars,
-    text,
-)
+from app.render.details.read import described, first, join, listing, members, scalars, text
 
 _SEQUENCE = ("service", "detection", "sequence")
 
@@ -79,8 +68,11 @@ def _how_many(values: Any) -> str:
 
 _SUMMARY: tuple[Spec, ...] = (
     ("Signals", at("signals", read=_how_many)),
-    ("Signal types", at("signals", read=lambda signals: members(objs(signals), "type"))),
-    ("Signal names", at("signals", read=lambda signals: members(objs(signals), "name", limit=3))),
+    ("Signal types", at("signals", read=lambda signals: members(objects(signals), "type"))),
+    (
+        "Signal names",
+        at("signals", read=lambda signals: members(objects(signals), "name", limit=3)),
+    ),
     ("Resources", at("resources", read=_how_many)),
     ("Resource names", at("resources", read=lambda r: members(r, "name", "uid", limit=3))),
     ("Also matches", at("additionalSequenceTypes", read=scalars)),
@@ -88,9 +80,9 @@ _SUMMARY: tuple[Spec, ...] = (
 
 
 def _sequence(title: str, value: Any) -> Sections:
-    sequence = obj(value)
-    indicators = objs(sequence.get("sequenceIndicators")) or [
-        i for s in objs(sequence.get("signals")) for i in objs(s.get("signalIndicators"))
+    sequence = first_object(value)
+    indicators = objects(sequence.get("sequenceIndicators")) or [
+        i for s in objects(sequence.get("signals")) for i in objects(s.get("signalIndicators"))
     ]
     indicator_items = _indicator_items(indicators)
     return section(
@@ -107,33 +99,37 @@ def _sequence(title: str, value: Any) -> Sections:
 
 def _actor(value: Any) -> str:
     """``name (type, account)``."""
-    actor = obj(value)
-    user = obj(actor.get("user"))
+    actor = first_object(value)
+    user = first_object(actor.get("user"))
     name = first(user, "name", "uid") or text(actor.get("id"))
-    return described(name, join(text(user.get("type")), text(obj(user.get("account")).get("uid"))))
+    return described(
+        name, join(text(user.get("type")), text(first_object(user.get("account")).get("uid")))
+    )
 
 
 def _actor_process(actor: Any) -> str:
-    process = obj(obj(actor).get("process"))
+    process = first_object(first_object(actor).get("process"))
     return text(process.get("name")) or text(process.get("path"))
 
 
 def _endpoint(value: Any) -> str:
     """``ip (ASn name, city, country, direction)``."""
-    endpoint = obj(value)
-    where = obj(endpoint.get("location"))
-    system = obj(endpoint.get("autonomousSystem"))
+    endpoint = first_object(value)
+    where = first_object(endpoint.get("location"))
+    system = first_object(endpoint.get("autonomousSystem"))
     number = asn(system.get("number"))
     facts = join(
         join(f"AS{number}" if number else "", text(system.get("name")), sep=" "),
         join(text(where.get("city")), text(where.get("country"))),
-        text(obj(endpoint.get("connection")).get("direction")).lower(),
+        text(first_object(endpoint.get("connection")).get("direction")).lower(),
     )
     return described(first(endpoint, "ip", "domain", "id"), facts)
 
 
 def _sessions(sequence: Mapping[str, Any]) -> list[Mapping[str, Any]]:
-    return [obj(obj(a).get("session")) for a in as_list(sequence.get("actors"))[:SCAN]]
+    return [
+        first_object(first_object(a).get("session")) for a in as_list(sequence.get("actors"))[:SCAN]
+    ]
 
 
 KINDS = (

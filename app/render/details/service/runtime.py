@@ -6,14 +6,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from app.core.read import first_object
 from app.render.details.generic import generic_items, unknown
 from app.render.details.kinds import Part, at, fields
 from app.render.details.model import Item, Sections, item, section
-from app.render.details.read import distinct, first, named_line, obj, preview, text, when
+from app.render.details.read import distinct, first, named_line, preview, text, when
 
 
 def _ancestor(value: Any) -> str:
-    return first(obj(value), "name", "executablePath")
+    return first(first_object(value), "name", "executablePath")
 
 
 def _lineage(value: Any) -> str:
@@ -61,13 +62,13 @@ _CONTEXT_PROCESSES = {"modifyingProcess": "Modifying process", "targetProcess": 
 
 def _process_text(value: Any) -> str:
     """``name (path)``."""
-    process = obj(value)
+    process = first_object(value)
     name, path = text(process.get("name")), text(process.get("executablePath"))
     return named_line(name, "" if path == name else path)
 
 
 def _context(title: str, value: Any) -> Sections:
-    context = obj(value)
+    context = first_object(value)
     found: list[Item] = [
         item(label, _process_text(context.get(key))) for key, label in _CONTEXT_PROCESSES.items()
     ]

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.core.read import objects
 from app.render.details.kinds import Part
 from app.render.details.model import Sections, item, section
-from app.render.details.read import flat, members, objs, scalars
+from app.render.details.read import flat, members, scalars
 
 
 def _intel(title: str, value: Any) -> Sections:
-    intel = objs(value)
+    intel = objects(value)
     return section(
         title,
         [

@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
+from app.core.read import first_object
 from app.render.details import actor_sections, resource_sections, resource_summary
 from app.render.details.kinds import ActionKind, Kind, Part, ResourceKind
-from app.render.details.read import obj
 from app.render.details.registry import ACTIONS, KINDS, RESOURCES
 from tests.unit.render.details.support import (
     all_values,
@@ -176,7 +176,7 @@ def test_every_typed_kind_has_a_summary(kind: ResourceKind) -> None:
         return
     assert kind.summary is not None
     resource = model_finding()["resource"]
-    assert kind.summary(obj(resource[kind.member]), resource)
+    assert kind.summary(first_object(resource[kind.member]), resource)
 
 
 @pytest.mark.parametrize("kind", [k for k in RESOURCES if k.summary], ids=kind_id)
