@@ -1,7 +1,13 @@
 """The pipeline stack (troposphere): ``build_template(config)`` and ``to_json(config)``.
 
-Imported lazily: ``pipeline.imagedetail`` and ``pipeline.config`` are used by the deploy
-commands, which should not pay for (or need) troposphere.
+Imported lazily: ``pipeline.imagedetail``, ``pipeline.config`` and ``pipeline.names`` are used by
+the CLI (deploy, status, promote), which should not pay for (or need) troposphere.
+
+Layout, one construct per module: ``names`` (stage, action, project names), ``config``
+(synthesis inputs), ``parameters``, ``storage`` (artifact bucket, ECR), ``roles`` (every role and
+grant), ``deploy_permissions`` (this stack's own CloudFormation role), ``projects`` (CodeBuild),
+``stages`` (the pipeline resource), ``pipeline`` (assembles the template); ``iam`` is the
+statement vocabulary.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""What the pipeline template is synthesized from, and the names other commands rely on.
+"""What the pipeline template is synthesized from: the deployment regions and alarm names.
 
 CodePipeline stages hold a static list of actions, so the deployment regions cannot be a
 CloudFormation parameter that fans out at deploy time: they are an input of synthesis
@@ -10,53 +10,18 @@ stack has been deployed (the next pipeline run adds it through the UpdatePipelin
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-PIPELINE_NAME = "gd2slack"
-ECR_REPOSITORY_NAME = "gd2slack"
-RESOURCE_PREFIX = "gd2slack"
+from app.constants import valid_region
+from pipeline.names import PIPELINE_NAME  # re-exported: deploy-pipeline names the pipeline
 
-# Stage names: `gd2slack status` and `gd2slack promote` look for these.
-SOURCE_STAGE = "Source"
-BUILD_STAGE = "Build"
-UPDATE_PIPELINE_STAGE = "UpdatePipeline"
-DEPLOY_DEV_STAGE = "DeployDev"
-TEST_DEV_STAGE = "TestDev"
-APPROVE_PROD_STAGE = "ApproveProd"
-DEPLOY_PROD_STAGE = "DeployProd"
-TEST_PROD_STAGE = "TestProd"
-STAGE_ORDER = (
-    SOURCE_STAGE,
-    BUILD_STAGE,
-    UPDATE_PIPELINE_STAGE,
-    DEPLOY_DEV_STAGE,
-    TEST_DEV_STAGE,
-    APPROVE_PROD_STAGE,
-    DEPLOY_PROD_STAGE,
-    TEST_PROD_STAGE,
-)
-APPROVAL_ACTION = "ApproveProd"
-SOURCE_ACTION = "Source"
-SOURCE_NAMESPACE = "SourceVariables"
-BUILD_NAMESPACE = "BuildVariables"
-SOURCE_ARTIFACT = "SourceOutput"
-BUILD_ARTIFACT = "BuildOutput"
-
-# CodePipeline allows at most five rules in one condition: alarm conditions cover the first
-# five regions; every region's stack still has its own CloudFormation rollback trigger.
-MAX_CONDITION_RULES = 5
-
-# Pushes that touch only these paths do not start the pipeline (CodePipeline glob syntax).
-TRIGGER_EXCLUDED_PATHS = ("docs/**", "**/*.md", "*.md", ".github/**", "LICENSE")
-
-_REGION_RE = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$")
+__all__ = ["PIPELINE_NAME", "PipelineConfig", "parse_regions", "validate_region"]
 
 
 def validate_region(region: str) -> str:
     """A region name or ``ValueError``: a typo would otherwise become a stage action name."""
-    if not _REGION_RE.match(region):
+    if not valid_region(region):
         raise ValueError(f"not an AWS region name: {region!r}")
     return region
 
@@ -114,6 +79,11 @@ class PipelineConfig:
     @property
     def multi_region(self) -> bool:
         return len(self.regions) > 1
+
+    @property
+    def target_regions(self) -> list[str | None]:
+        """The regions to deploy to; ``None`` stands for the pipeline's own region."""
+        return list(self.regions) if self.regions else [None]
 
     @property
     def replica_regions(self) -> tuple[str, ...]:

@@ -19,14 +19,9 @@ from cfnlint.api import lint
 from moto import mock_aws
 
 from pipeline import build_template, to_json
-from pipeline.config import (
-    APPROVAL_ACTION,
-    APPROVE_PROD_STAGE,
-    STAGE_ORDER,
-    PipelineConfig,
-    parse_regions,
-)
+from pipeline.config import PipelineConfig, parse_regions
 from pipeline.imagedetail import EcrImage, regional_image_uri
+from pipeline.names import APPROVAL_ACTION, APPROVE_PROD_STAGE, STAGE_ORDER
 
 ROOT = Path(__file__).resolve().parent.parent
 CHECKOV = Path(os.environ.get("GD2SLACK_CHECKOV", ROOT / ".venv-tools" / "bin" / "checkov"))

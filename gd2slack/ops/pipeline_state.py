@@ -20,32 +20,25 @@ from typing import Any
 
 import botocore.exceptions
 
+from app.constants import PIPELINE_STACK_NAME, runtime_stack_name, valid_region
 from gd2slack.ops import aws
 from gd2slack.ops.aws import AwsClients
+from pipeline import names
 
-STAGE_ORDER = (
-    "Source",
-    "Build",
-    "UpdatePipeline",
-    "DeployDev",
-    "TestDev",
-    "ApproveProd",
-    "DeployProd",
-    "TestProd",
-)
-APPROVAL_STAGE = "ApproveProd"
-APPROVAL_ACTION = "ApproveProd"
-DEPLOY_STAGES = {"dev": "DeployDev", "prod": "DeployProd"}
-TEST_STAGES = {"dev": "TestDev", "prod": "TestProd"}
-DEPLOY_ACTION_PREFIX = "Deploy-"
-SMOKE_ACTION_PREFIX = "Smoke-"
+# The pipeline's stage and action names, from their one home (pipeline/names.py).
+STAGE_ORDER = names.STAGE_ORDER
+APPROVAL_STAGE = names.APPROVE_PROD_STAGE
+APPROVAL_ACTION = names.APPROVAL_ACTION
+DEPLOY_STAGES = names.DEPLOY_STAGES
+TEST_STAGES = names.TEST_STAGES
+DEPLOY_ACTION_PREFIX = names.DEPLOY_ACTION_PREFIX
+SMOKE_ACTION_PREFIX = names.SMOKE_ACTION_PREFIX
 
 # Build-action output variables that may name the commit's author. CodeConnections' source
 # variables (CommitId, CommitMessage, AuthorDate, BranchName, ...) carry no author, so the author
 # is shown only when the build exports one; otherwise status says "-".
 AUTHOR_VARIABLES = ("COMMIT_AUTHOR", "CommitAuthor", "AuthorName", "Author")
 
-_REGION_RE = re.compile(r"^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$")
 _ECR_HOST_RE = re.compile(
     r"^(?P<account>\d{12})\.dkr\.ecr(?:-fips)?\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$"
 )
@@ -86,7 +79,7 @@ class StageState:
     def regions(self, prefix: str = DEPLOY_ACTION_PREFIX) -> list[str]:
         """Regions named by ``<prefix><region>`` actions, in action order."""
         found = [a.name[len(prefix) :] for a in self.actions if a.name.startswith(prefix)]
-        return [r for r in found if _REGION_RE.match(r)]
+        return [r for r in found if valid_region(r)]
 
 
 @dataclass(frozen=True)
@@ -123,8 +116,8 @@ class Revision:
 
 
 def pipeline_name(clients: AwsClients) -> str:
-    outputs = clients.require_stack_outputs(aws.PIPELINE_STACK_NAME)
-    return aws.require_output(outputs, aws.OUT_PIPELINE_NAME, aws.PIPELINE_STACK_NAME)
+    outputs = clients.require_stack_outputs(PIPELINE_STACK_NAME)
+    return aws.require_output(outputs, aws.OUT_PIPELINE_NAME, PIPELINE_STACK_NAME)
 
 
 def read_pipeline_state(clients: AwsClients, name: str) -> PipelineState:
@@ -278,7 +271,7 @@ def read_environment(
 ) -> Environment:
     """``registry``: clients for the account holding the ECR repository (the pipeline's),
     when the stage lives in another account."""
-    stack_name = aws.runtime_stack_name(stage)
+    stack_name = runtime_stack_name(stage)
     outputs = clients.stack_outputs(stack_name, region, missing_ok=True)
     env = Environment(
         stage=stage, region=region, stack_name=stack_name, deployed=outputs is not None
