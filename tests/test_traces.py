@@ -25,6 +25,7 @@ from gd2slack import cli
 from gd2slack.commands import traces
 from gd2slack.ops import xray as xr
 from gd2slack.ops.aws import AwsClients
+from gd2slack.ops.trace_tree import build_tree
 
 REGION = "us-east-1"
 FUNCTION = "gd2slack-dev-GuardDutyToSlackFunction-AbC123"
@@ -477,6 +478,6 @@ def test_independent_subsegment_documents_are_attached_to_their_parent() -> None
     parent = sub("fn", start, 100, trace_id="1-x")
     child = sub("slack.post", start + 0.01, 30, annotations={"http_status": 429})
     child.update(type="subsegment", parent_id=parent["id"], trace_id="1-x")
-    roots = xr.build_tree([json.dumps(child), json.dumps(parent)])
+    roots = build_tree([json.dumps(child), json.dumps(parent)])
     assert len(roots) == 1 and [c.name for c in roots[0].children] == ["slack.post"]
     assert roots[0].children[0].http_status == 429

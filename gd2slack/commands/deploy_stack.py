@@ -20,8 +20,8 @@ from app.constants import STAGES
 from gd2slack.commands import add_command
 from gd2slack.errors import CliError
 from gd2slack.ops import aws
-from gd2slack.ops import changesets as cs
 from gd2slack.ops.deploy_stack import MAX_MONITORING_MINUTES, DeployOptions, deploy
+from gd2slack.ops.parameters import parse_key_values
 
 
 def register(subparsers: Any) -> None:
@@ -89,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
         monitoring_minutes=args.monitoring_minutes,
         template_path=args.template,
         webhook_secret=args.webhook_secret,
-        parameters=cs.parse_key_values(args.parameter),
+        parameters=parse_key_values(args.parameter),
         assume_yes=args.yes,
         cfn_role_arn=args.cfn_role_arn,
         image_wait_minutes=args.image_wait_minutes,

@@ -29,6 +29,7 @@ from gd2slack.errors import CliError
 from gd2slack.ops import aws
 from gd2slack.ops import xray as xr
 from gd2slack.ops.aws import AwsClients, clients_from_args
+from gd2slack.ops.trace_tree import Node, build_tree, redact
 from gd2slack.table import render_table
 
 DEFAULT_LIMIT = 50
@@ -102,7 +103,7 @@ def list_findings(clients: AwsClients, args: argparse.Namespace) -> int:
         if trace_id not in documents:
             rows.append(xr.summary_row(summary))
             continue
-        roots = xr.build_tree(documents[trace_id])
+        roots = build_tree(documents[trace_id])
         kept = [
             row
             for row in xr.finding_rows(trace_id, roots)
@@ -199,7 +200,7 @@ def show_timelines(clients: AwsClients, trace_ids: list[str], *, as_json: bool) 
             f"trace {missing[0]} not found in {clients.region}: check --region; X-Ray keeps "
             "traces for 30 days"
         )
-    trees = {trace_id: xr.build_tree(documents[trace_id]) for trace_id in trace_ids}
+    trees = {trace_id: build_tree(documents[trace_id]) for trace_id in trace_ids}
     if as_json:
         payload = [
             {
@@ -215,7 +216,7 @@ def show_timelines(clients: AwsClients, trace_ids: list[str], *, as_json: bool) 
     return 0
 
 
-def render_timeline(trace_id: str, roots: list[xr.Node], region: str) -> str:
+def render_timeline(trace_id: str, roots: list[Node], region: str) -> str:
     origin = min((r.start for r in roots if r.start is not None), default=None)
     end = max((r.end for r in roots if r.end is not None), default=None)
     when = f"{datetime.fromtimestamp(origin, UTC):%Y-%m-%d %H:%M:%S.%f}"[:-3] if origin else "?"
@@ -231,7 +232,7 @@ def render_timeline(trace_id: str, roots: list[xr.Node], region: str) -> str:
                 [
                     f"+{offset:.0f} ms" if offset is not None else None,
                     "in progress" if node.in_progress else xr.format_ms(node.duration_ms),
-                    "  " * depth + xr.redact(label),
+                    "  " * depth + redact(label),
                     _details(node),
                 ]
             )
@@ -252,7 +253,7 @@ _SHOWN_ANNOTATIONS = {
 }
 
 
-def _details(node: xr.Node) -> str | None:
+def _details(node: Node) -> str | None:
     parts = [
         f"{label}={node.annotations[key]}"
         for key, label in _SHOWN_ANNOTATIONS.items()
@@ -265,13 +266,13 @@ def _details(node: xr.Node) -> str | None:
         parts.append("THROTTLED")
     if node.cause:
         parts.append(node.cause)
-    return xr.redact(" ".join(parts)) if parts else None
+    return redact(" ".join(parts)) if parts else None
 
 
-def _node_json(node: xr.Node) -> dict[str, Any]:
+def _node_json(node: Node) -> dict[str, Any]:
     return {
         "id": node.id,
-        "name": xr.redact(node.name),
+        "name": redact(node.name),
         "origin": node.origin,
         "start": node.start,
         "end": node.end,
@@ -280,7 +281,7 @@ def _node_json(node: xr.Node) -> dict[str, Any]:
         "fault": node.fault,
         "throttle": node.throttle,
         "httpStatus": node.http_status,
-        "annotations": {k: xr.redact(str(v)) for k, v in node.annotations.items()},
+        "annotations": {k: redact(str(v)) for k, v in node.annotations.items()},
         "cause": node.cause,
         "subsegments": [_node_json(child) for child in node.children],
     }

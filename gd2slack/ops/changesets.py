@@ -25,6 +25,7 @@ import botocore.exceptions
 
 from gd2slack.errors import CliError, WaitTimedOut
 from gd2slack.ops.aws import aws_call_errors
+from gd2slack.ops.stack_events import failure_events, render_events
 from gd2slack.prompt import confirm
 from gd2slack.table import render_table
 
@@ -377,101 +378,3 @@ def execute(
     first = next((e for e in events if e.get("ResourceStatusReason")), None)
     reason = f": {first['LogicalResourceId']}: {first['ResourceStatusReason']}" if first else ""
     raise CliError(f"stack {plan.stack_name} ended {status}{reason}")
-
-
-def failure_events(
-    cfn: Any, stack_name: str, *, token: str, since: datetime
-) -> list[dict[str, Any]]:
-    """This operation's FAILED events and rollback starts (their reasons name the cause, e.g. a
-    rollback trigger's alarm), oldest first. Events are matched by the client request token;
-    without one (older tools, emulators) by time."""
-    collected: list[dict[str, Any]] = []
-    with aws_call_errors(f"reading the events of {stack_name}"):
-        paginator = cfn.get_paginator("describe_stack_events")
-        for page in paginator.paginate(StackName=stack_name):
-            for event in page.get("StackEvents", []):
-                collected.append(event)
-            oldest = page.get("StackEvents", [{}])[-1].get("Timestamp") if page else None
-            if isinstance(oldest, datetime) and _aware(oldest) < since:
-                break
-    tokened = [e for e in collected if e.get("ClientRequestToken") == token]
-    ours = tokened or [
-        e
-        for e in collected
-        if isinstance(e.get("Timestamp"), datetime) and _aware(e["Timestamp"]) >= since
-    ]
-    relevant = [
-        e
-        for e in ours
-        if str(e.get("ResourceStatus", "")).endswith("_FAILED")
-        or (
-            "ROLLBACK_IN_PROGRESS" in str(e.get("ResourceStatus", ""))
-            and e.get("ResourceStatusReason")
-        )
-    ]
-    return list(reversed(relevant))
-
-
-def _aware(value: datetime) -> datetime:
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
-
-
-def render_events(events: Iterable[Mapping[str, Any]]) -> str:
-    rows = []
-    for event in events:
-        stamp = event.get("Timestamp")
-        when = _aware(stamp).strftime("%H:%M:%S") if isinstance(stamp, datetime) else None
-        rows.append(
-            (
-                when,
-                event.get("LogicalResourceId"),
-                event.get("ResourceType"),
-                event.get("ResourceStatus"),
-                event.get("ResourceStatusReason"),
-            )
-        )
-    return render_table(
-        ("Time (UTC)", "Logical id", "Type", "Status", "Reason"), rows, max_width=200, indent="  "
-    )
-
-
-def resolve_parameters(
-    declared: Mapping[str, Any],
-    explicit: Mapping[str, str],
-    previous: Mapping[str, str] | None,
-    *,
-    hints: Mapping[str, str] | None = None,
-) -> list[dict[str, Any]]:
-    """Explicit values win; on updates everything else keeps its previous value
-    (``UsePreviousValue``); on creates, defaults apply and a parameter without one is an error
-    naming the option to pass (``hints``: parameter → option, else ``--parameter KEY=VALUE``)."""
-    unknown = sorted(set(explicit) - set(declared))
-    if unknown:
-        raise CliError(
-            f"unknown stack parameter(s): {', '.join(unknown)} "
-            f"(the template has: {', '.join(sorted(declared))})"
-        )
-    result: list[dict[str, Any]] = []
-    missing: list[str] = []
-    for key in sorted(declared):
-        if key in explicit:
-            result.append({"ParameterKey": key, "ParameterValue": explicit[key]})
-        elif previous is not None and key in previous:
-            result.append({"ParameterKey": key, "UsePreviousValue": True})
-        elif "Default" not in (declared[key] or {}):
-            missing.append(key)
-    if missing:
-        options = [(hints or {}).get(key, f"--parameter {key}=VALUE") for key in missing]
-        raise CliError(f"no value for {', '.join(missing)}: pass {' and '.join(options)}")
-    return result
-
-
-def parse_key_values(pairs: Iterable[str], what: str = "--parameter") -> dict[str, str]:
-    """``["A=1", "B=x=y"]`` → ``{"A": "1", "B": "x=y"}``; a malformed pair is a ``CliError``."""
-    result: dict[str, str] = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key.strip():
-            raise CliError(f"{what} {pair!r}: expected KEY=VALUE")
-        result[key.strip()] = value
-    return result

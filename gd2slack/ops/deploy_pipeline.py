@@ -13,6 +13,7 @@ from gd2slack.errors import CliError
 from gd2slack.ops import aws, template_lint
 from gd2slack.ops import changesets as cs
 from gd2slack.ops.aws import AwsClients
+from gd2slack.ops.parameters import resolve_parameters
 from pipeline.config import PIPELINE_NAME, PipelineConfig, parse_regions
 
 SOURCE_ACTION = "Source"
@@ -139,7 +140,7 @@ def deploy_pipeline(
         )
         if value is not None
     }
-    parameters = cs.resolve_parameters(
+    parameters = resolve_parameters(
         template.get("Parameters", {}),
         explicit,
         stack.parameters if kind == "UPDATE" and stack else None,

@@ -17,6 +17,7 @@ from gd2slack.errors import CliError, WaitTimedOut
 from gd2slack.ops import aws
 from gd2slack.ops import changesets as cs
 from gd2slack.ops.aws import AwsClients
+from gd2slack.ops.parameters import resolve_parameters
 from pipeline.imagedetail import EcrImage
 
 COMPOSITE_ALARM_TYPE = "AWS::CloudWatch::CompositeAlarm"
@@ -185,7 +186,7 @@ def deploy(
         effective = {**(previous or {}), **explicit}
         effective.pop("DeploymentId", None)
         explicit["DeploymentId"] = deployment_id(template_text, effective)
-    parameters = cs.resolve_parameters(declared, explicit, previous, hints=PARAMETER_HINTS)
+    parameters = resolve_parameters(declared, explicit, previous, hints=PARAMETER_HINTS)
 
     rollback: dict[str, Any] | None = None
     alarm_arn = stack.outputs.get(aws.OUT_COMPOSITE_ALARM_ARN) if stack else None
