@@ -205,9 +205,9 @@ def _deploy_stack_paths(recorder: Any, tmp: Path, mp: pytest.MonkeyPatch) -> Non
     through the pipeline's execution role); an update with the rollback trigger and the alarm
     pre-flight (Stubber); prod in another account through an assumed role."""
     from gd2slack.cli import main
-    from gd2slack.commands.deploy_stack import DeployOptions, deploy
     from gd2slack.ops import aws
     from gd2slack.ops.aws import AwsClients
+    from gd2slack.ops.deploy_stack import DeployOptions, deploy
     from tests import test_deploy_stack as t
 
     role = pipeline_stack().role_arn("RuntimeExecutionRoleDev")
@@ -303,8 +303,8 @@ def _update_pipeline_path(recorder: Any, mp: pytest.MonkeyPatch) -> Stack:
     through the pipeline's execution role, alarm names read from the runtime stacks, a template
     too large to inline uploaded to the artifact bucket, the pipeline restarted (Stubber)."""
     from gd2slack.cli import main
-    from gd2slack.commands import deploy_pipeline as dp
     from gd2slack.ops import aws
+    from gd2slack.ops import deploy_pipeline as dp
     from gd2slack.ops.aws import AwsClients
     from tests import test_deploy_pipeline as t
 
