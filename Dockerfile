@@ -9,7 +9,7 @@
 # then update both the tag and the digest below in one commit.
 FROM public.ecr.aws/lambda/python:3.13.2025.12.15.13@sha256:995c3cd4acfc0681c21cf04fe9754560e30a5d9c5b011b8c405ad1927ca4fdb6
 
-# Pinned closure (tests/test_image_contents.py installs exactly this and runs the handler from
+# Pinned closure (tests/integration/test_image_contents.py installs exactly this and runs the handler from
 # it alone). A bundled boto3 in the task root wins over the base image's.
 COPY requirements/runtime.txt /tmp/requirements/runtime.txt
 RUN pip install --no-cache-dir --disable-pip-version-check -r /tmp/requirements/runtime.txt --target "${LAMBDA_TASK_ROOT}" \

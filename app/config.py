@@ -4,8 +4,8 @@ Every setting is one row of ``SETTINGS``: its variable, its ``Config`` field, it
 (as the variable and the stack parameter hold it), its parser, its description and, when the
 runtime stack sets it, its stack parameter. ``load_config``, ``Config``'s defaults, the stack's
 parameters and the function's environment (``stack/``) are all read from the rows, and
-``tests/test_settings.py`` holds README.md's configuration table to them: a new setting is one
-row.
+``tests/unit/app/test_settings.py`` holds README.md's configuration table to them: a new
+setting is one row.
 
 A bad value stops the function at init with a message naming the variable and what it accepts,
 instead of failing every record later with something obscure.

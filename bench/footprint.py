@@ -2,7 +2,7 @@
 
 The Dockerfile is the source of truth: its ``pip install -r … --target "${LAMBDA_TASK_ROOT}"``
 line and the ``COPY`` that brings the requirement file in are parsed here, so the image test
-(tests/test_image_contents.py) and ``make bench`` install exactly what the image does.
+(tests/integration/test_image_contents.py) and ``make bench`` install exactly what the image does.
 """
 
 from __future__ import annotations

@@ -90,12 +90,12 @@ UNUSED_ALLOWED: list[tuple[str, str, str]] = [
     (
         "DevStageRole",
         "cloudformation:DeleteChangeSet",
-        "deploy paths not in the recorded scenarios (empty or failed change set, rollback report); tests/test_deploy_stack.py exercises them with Stubber",
+        "deploy paths not in the recorded scenarios (empty or failed change set, rollback report); tests/unit/gd2slack/test_deploy_stack.py exercises them with Stubber",
     ),
     (
         "DevStageRole",
         "cloudformation:DescribeStackEvents",
-        "deploy paths not in the recorded scenarios (empty or failed change set, rollback report); tests/test_deploy_stack.py exercises them with Stubber",
+        "deploy paths not in the recorded scenarios (empty or failed change set, rollback report); tests/unit/gd2slack/test_deploy_stack.py exercises them with Stubber",
     ),
     (
         "DevStageRole",
@@ -233,7 +233,7 @@ UNUSED_ALLOWED: list[tuple[str, str, str]] = [
     (
         "ProdStageRole",
         "cloudformation:DeleteChangeSet",
-        "deploy paths not in the recorded scenarios (empty or failed change set, rollback report); tests/test_deploy_stack.py exercises them with Stubber",
+        "deploy paths not in the recorded scenarios (empty or failed change set, rollback report); tests/unit/gd2slack/test_deploy_stack.py exercises them with Stubber",
     ),
     (
         "ProdStageRole",
@@ -243,7 +243,7 @@ UNUSED_ALLOWED: list[tuple[str, str, str]] = [
     (
         "ProdStageRole",
         "cloudformation:DescribeStackEvents",
-        "deploy paths not in the recorded scenarios (empty or failed change set, rollback report); tests/test_deploy_stack.py exercises them with Stubber",
+        "deploy paths not in the recorded scenarios (empty or failed change set, rollback report); tests/unit/gd2slack/test_deploy_stack.py exercises them with Stubber",
     ),
     (
         "ProdStageRole",
@@ -336,12 +336,12 @@ UNUSED_ALLOWED: list[tuple[str, str, str]] = [
     (
         "UpdatePipelineRole",
         "cloudformation:DeleteChangeSet",
-        "deploy paths not in the recorded scenarios (empty or failed change set, rollback report); tests/test_deploy_stack.py exercises them with Stubber",
+        "deploy paths not in the recorded scenarios (empty or failed change set, rollback report); tests/unit/gd2slack/test_deploy_stack.py exercises them with Stubber",
     ),
     (
         "UpdatePipelineRole",
         "cloudformation:DescribeStackEvents",
-        "deploy paths not in the recorded scenarios (empty or failed change set, rollback report); tests/test_deploy_stack.py exercises them with Stubber",
+        "deploy paths not in the recorded scenarios (empty or failed change set, rollback report); tests/unit/gd2slack/test_deploy_stack.py exercises them with Stubber",
     ),
     (
         "UpdatePipelineRole",

@@ -17,7 +17,7 @@ from slack_sdk.models.blocks import Block
 Answer = tuple[int, dict[str, str], bytes]
 DROP = 0  # handle()'s status for "close the connection without an answer"
 MAX_TEXT, MAX_BLOCKS, TRIGGER_TTL = 40_000, 50, 3.0
-# What slack/manifest.yml grants (tests/test_slack_web_api.py keeps the two equal).
+# What slack/manifest.yml grants (tests/unit/gd2slack/test_slack_web_api.py keeps the two equal).
 BOT_SCOPES = frozenset(
     {"chat:write", "usergroups:read"}
     | {"channels:history", "groups:history", "channels:read", "groups:read"}

@@ -22,7 +22,7 @@ from gd2slack.local.moto_compat import for_moto
 from gd2slack.ops import aws
 from stack import parameters as params
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 ECR = "123456789012.dkr.ecr.eu-west-1.amazonaws.com"
 DIGEST = "sha256:" + "0123456789abcdef" * 4
 

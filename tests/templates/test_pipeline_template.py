@@ -23,7 +23,7 @@ from pipeline.config import PipelineConfig, parse_regions
 from pipeline.imagedetail import EcrImage, regional_image_uri
 from pipeline.names import APPROVAL_ACTION, APPROVE_PROD_STAGE, STAGE_ORDER
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 CHECKOV = Path(os.environ.get("GD2SLACK_CHECKOV", ROOT / ".venv-tools" / "bin" / "checkov"))
 HOME = "us-east-1"
 REGIONS = ("us-east-1", "eu-west-1")

@@ -16,7 +16,7 @@ import pytest
 import stack
 from app.config import SETTINGS, Config, Setting, load_config
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[3]
 README_HEADER = ("variable", "meaning", "default", "stack parameter")
 # Set by the stack but not handler settings (they are not in ``Config``).
 STACK_ONLY_ENVIRONMENT = {

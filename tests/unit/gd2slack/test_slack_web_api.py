@@ -544,7 +544,7 @@ def test_the_manifest_grants_exactly_the_scopes_the_stand_in_checks() -> None:
     from gd2slack.local.slack_web_api import BOT_SCOPES
     from gd2slack.local.slack_web_api.model import SCOPES
 
-    manifest = yaml.safe_load((Path(__file__).parents[1] / "slack/manifest.yml").read_text())
+    manifest = yaml.safe_load((Path(__file__).parents[3] / "slack/manifest.yml").read_text())
     granted = set(manifest["oauth_config"]["scopes"]["bot"])
     used = {scope for pair in SCOPES.values() if pair for scope in pair}
     assert granted == set(BOT_SCOPES) == used

@@ -201,14 +201,14 @@ def _function_path(recorder: Any, mp: pytest.MonkeyPatch) -> None:
 
 
 def _deploy_stack_paths(recorder: Any, tmp: Path, mp: pytest.MonkeyPatch) -> None:
-    """deploy-stack: first create and update against moto (tests/test_deploy_stack.py's world,
-    through the pipeline's execution role); an update with the rollback trigger and the alarm
+    """deploy-stack: first create and update against moto (the world of
+    tests/unit/gd2slack/test_deploy_stack.py, through the pipeline's execution role); an update with the rollback trigger and the alarm
     pre-flight (Stubber); prod in another account through an assumed role."""
     from gd2slack.cli import main
     from gd2slack.ops import aws
     from gd2slack.ops.aws import AwsClients
     from gd2slack.ops.deploy_stack import DeployOptions, deploy
-    from tests import test_deploy_stack as t
+    from tests.unit.gd2slack import test_deploy_stack as t
 
     role = pipeline_stack().role_arn("RuntimeExecutionRoleDev")
     with mock_aws(config={"lambda": {"use_docker": False}}):
@@ -244,7 +244,8 @@ def _deploy_stack_paths(recorder: Any, tmp: Path, mp: pytest.MonkeyPatch) -> Non
             with ecr:
                 assert deploy(clients, options, poller=t.FAST) == 0
 
-    # Update with the rollback trigger: the exact requests of tests/test_deploy_stack.py.
+    # Update with the rollback trigger: the exact requests of
+    # tests/unit/gd2slack/test_deploy_stack.py.
     path = tmp / "stub-runtime.json"
     path.write_text(json.dumps(t.TEMPLATE))
     clients = AwsClients(boto3.Session(region_name=REGION))
@@ -276,9 +277,10 @@ def _deploy_stack_paths(recorder: Any, tmp: Path, mp: pytest.MonkeyPatch) -> Non
 
 
 def _smoke_path(recorder: Any) -> None:
-    """smoke: tests/test_smoke.py's world, an OK run and a run that finds the alarm in ALARM."""
+    """smoke: tests/unit/gd2slack/test_smoke.py's world, an OK run and a run that finds the alarm
+    in ALARM."""
     from gd2slack.errors import CliError
-    from tests import test_smoke as t
+    from tests.unit.gd2slack import test_smoke as t
 
     with mock_aws():
         world = t.World()
@@ -306,7 +308,7 @@ def _update_pipeline_path(recorder: Any, mp: pytest.MonkeyPatch) -> Stack:
     from gd2slack.ops import aws
     from gd2slack.ops import deploy_pipeline as dp
     from gd2slack.ops.aws import AwsClients
-    from tests import test_deploy_pipeline as t
+    from tests.unit.gd2slack import test_deploy_pipeline as t
 
     real = dp.synthesize
 

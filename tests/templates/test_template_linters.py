@@ -5,7 +5,7 @@ before any runtime stack exists and for several regions once their alarms are kn
 
 checkov lives in its own environment (it pins an old urllib3): ``$GD2SLACK_CHECKOV`` names the
 binary (``make test`` sets it). Skips are allowed only in a resource's ``Metadata`` with a reason
-(tests/test_runtime_template.py checks the reasons).
+(tests/templates/test_runtime_template.py checks the reasons).
 """
 
 from __future__ import annotations

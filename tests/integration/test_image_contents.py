@@ -26,7 +26,7 @@ from gd2slack.local.slack_receiver import SlackReceiver
 from tests.conftest import load_event
 from tests.slack_checks import assert_valid_payload
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 # Runs inside the isolated interpreter: task root first on sys.path, a Lambda-like context.
 BOOTSTRAP = """
