@@ -4,7 +4,8 @@ statements of that stage's execution role (the pipeline stack creates the role).
 ``KINDS`` is the table from the CloudFormation types of this stack to their statements (usually
 ``on_named``: actions on the stage's named resources; a function where a kind needs more). A
 resource type added to the stack needs a row (``tests/templates/test_deploy_permissions.py``
-fails until it has one); without it the deploy would fail with AccessDenied naming the missing action.
+fails until it has one); without it the deploy would fail with AccessDenied naming the missing
+action.
 
 Resource names are CloudFormation-generated and start with the stack name (``gd2slack-dev-...``),
 which is what scopes every statement; reads use ``Get*``/``List*``/``Describe*`` on those same

@@ -202,8 +202,9 @@ def _function_path(recorder: Any, mp: pytest.MonkeyPatch) -> None:
 
 def _deploy_stack_paths(recorder: Any, tmp: Path, mp: pytest.MonkeyPatch) -> None:
     """deploy-stack: first create and update against moto (the world of
-    tests/unit/gd2slack/test_deploy_stack.py, through the pipeline's execution role); an update with the rollback trigger and the alarm
-    pre-flight (Stubber); prod in another account through an assumed role."""
+    tests/unit/gd2slack/test_deploy_stack.py, through the pipeline's execution role); an update
+    with the rollback trigger and the alarm pre-flight (Stubber); prod in another account
+    through an assumed role."""
     from gd2slack.cli import main
     from gd2slack.ops import aws
     from gd2slack.ops.aws import AwsClients
