@@ -23,7 +23,7 @@ from app.adapters.slack import DeliveryError, SlackWebhookClient, TransientDeliv
 from app.adapters.state import ClaimLost, StateStore, StateUnavailable
 from app.adapters.webhooks import WebhookConfigError, WebhookDirectory
 from app.config import Config
-from app.constants import Outcome
+from app.constants import FINDING_SUBSEGMENT, Outcome
 from app.core.finding import Finding, MalformedEvent, NotAFinding, parse_event
 from app.core.noise import FindingState, decide
 from app.core.policy import route_for, screen
@@ -110,12 +110,17 @@ class BatchProcessor:
     def admit(self, record_id: str | None, event: Any, pending: dict[str, Item]) -> Item:
         """Decide one record; a bug here fails this record, never the whole batch."""
         try:
-            return self._admit(record_id, event, pending)
+            item = self._admit(record_id, event, pending)
         except Exception as err:
             logger.exception("unexpected error deciding a record", extra={"message_id": record_id})
             item = Item(record_id)
             item.finish(Outcome.FAILED, f"internal error: {type(err).__name__}")
-            return item
+        if item.outcome is not None:
+            # Decided without a delivery (filtered, suppressed, ignored, failed): still one
+            # finding subsegment, so `gd2slack traces --outcome suppressed` finds it.
+            with subsegment(FINDING_SUBSEGMENT, **_trace_annotations(item)):
+                pass
+        return item
 
     def _admit(self, record_id: str | None, event: Any, pending: dict[str, Item]) -> Item:
         item = Item(record_id)
@@ -225,7 +230,7 @@ class BatchProcessor:
     def _deliver_one(self, item: Item, until: float) -> None:
         finding = item.finding
         assert finding is not None
-        with subsegment("## process_finding") as segment:
+        with subsegment(FINDING_SUBSEGMENT) as segment:
             try:
                 item.payload = render_finding(finding, self.config.account_names, item.notice)
                 url = self._url(item.route, finding.is_canary)
@@ -256,7 +261,7 @@ class BatchProcessor:
                     item.finish(Outcome.DIGESTED, item.reason)
                     self._confirm(item)
         for item in items:
-            with subsegment("## process_finding", **_trace_annotations(item)):
+            with subsegment(FINDING_SUBSEGMENT, **_trace_annotations(item)):
                 pass
 
     def _post(self, url: str, payload: dict[str, Any], until: float) -> None:

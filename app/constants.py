@@ -17,6 +17,7 @@ RESOURCE_PREFIX: Final = "gd2slack"  # stacks, roles, projects, the repository
 STAGES: Final = ("dev", "prod")
 PIPELINE_STACK_NAME: Final = f"{RESOURCE_PREFIX}-pipeline"
 
+FINDING_SUBSEGMENT: Final = "## process_finding"  # one X-Ray subsegment per record; CLI reads it
 CANARY_TYPE_PREFIX: Final = "Canary:Gd2Slack/"
 CANARY_TYPE: Final = f"{CANARY_TYPE_PREFIX}SmokeTest"
 

@@ -20,12 +20,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from app.constants import Outcome
+from app.constants import FINDING_SUBSEGMENT, Outcome
 from app.core.partition import console_host, partition_for
 from gd2slack.ops import aws
 from gd2slack.ops.trace_tree import Node, _int, _text
 
-FINDING_SUBSEGMENT = "## process_finding"
 SLACK_SUBSEGMENT = "slack.post"
 OUTCOMES = tuple(outcome.value for outcome in Outcome)
 MAX_LOOKBACK = timedelta(days=30)  # X-Ray keeps traces for 30 days

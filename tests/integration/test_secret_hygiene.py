@@ -42,6 +42,8 @@ CHILD = textwrap.dedent(
     print("RESULT", json.dumps(handler.lambda_handler(batch, short)))
     refused = Notifier(load_config({"SLACK_WEBHOOK_URL": closed_url}), slack=no_wait)
     print("RESULT", json.dumps(refused.handle(batch, LocalLambdaContext())))
+    strict = load_config({"SLACK_WEBHOOK_URL": closed_url, "MIN_SEVERITY": "CRITICAL"})
+    print("RESULT", json.dumps(Notifier(strict, slack=no_wait).handle(batch, LocalLambdaContext())))
     for bad in (closed_url.replace("http", "ftp"), "not a url " + closed_url):
         try:
             load_config({"SLACK_WEBHOOK_URL": bad})
@@ -95,7 +97,9 @@ def test_webhook_token_never_leaks_and_traces_carry_annotations(tmp_path: Path) 
         json.loads(line[7:]) for line in child.stdout.splitlines() if line.startswith("RESULT ")
     ]
     failures = [r["batchItemFailures"] for r in results]
-    assert failures == [[], [], [{"itemIdentifier": "m1"}]] + [[{"itemIdentifier": "m1"}]] * 3
+    assert failures == [[], [], [{"itemIdentifier": "m1"}]] + [[{"itemIdentifier": "m1"}]] * 3 + [
+        []
+    ]
     assert output.count("EXCEPTION") == 2
     assert '"level":"ERROR"' in output and '"SlackErrors"' in output  # logs + EMF captured
 
@@ -113,7 +117,12 @@ def test_webhook_token_never_leaks_and_traces_carry_annotations(tmp_path: Path) 
     assert annotations["severity_band"] == "High"
     assert annotations["account_id"] == "123456789012"
     assert annotations["route"] == "default"
-    assert {doc["annotations"]["outcome"] for doc in annotated} == {"delivered", "failed"}
+    # Every outcome has its subsegment, also one decided before any delivery (filtered).
+    assert {doc["annotations"]["outcome"] for doc in annotated} == {
+        "delivered",
+        "failed",
+        "filtered",
+    }
     posts = [s for s in _walk(documents) if s.get("name") == "slack.post"]
     assert {p["annotations"]["http_status"] for p in posts} >= {200, 500, 404}
 
