@@ -17,8 +17,10 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from gd2slack.local.loopback import LoopbackServer
 
 DEFAULT_PATH = "/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX"
 SLACK_MESSAGE_LIMIT = 13_000  # Slack rejects longer messages with msg_blocks_too_long
@@ -49,13 +51,6 @@ RESET = Reply(0, "", drop="reset")
 ACCEPT_THEN_CLOSE = Reply(200, "ok", drop="after-accept")
 
 
-class _QuietServer(ThreadingHTTPServer):
-    """Clients that gave up on a hanging reply are expected here, not errors."""
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        return
-
-
 @dataclass(frozen=True)
 class ReceivedPost:
     path: str
@@ -83,7 +78,7 @@ def slack_verdict(raw: bytes) -> Reply | None:
     return None
 
 
-class SlackReceiver:
+class SlackReceiver(LoopbackServer):
     """Start with ``with SlackReceiver() as slack:``; ``slack.url()`` is a webhook URL."""
 
     def __init__(
@@ -107,29 +102,11 @@ class SlackReceiver:
         self._lock = threading.Lock()
         self._rate = rate_per_second
         self._burst = burst
-        self._server = _QuietServer(("127.0.0.1", 0), self._handler_class())
+        super().__init__(self._handler_class())
         self._scheme = "http"
         if tls is not None:  # HTTPS like Slack's endpoint (the benchmark measures handshakes)
             self._server.socket = tls.wrap_socket(self._server.socket, server_side=True)
             self._scheme = "https"
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-
-    def __enter__(self) -> SlackReceiver:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    def stop(self) -> None:
-        if self._thread.is_alive():
-            self._server.shutdown()
-        self._server.server_close()
-
-    @property
-    def port(self) -> int:
-        return int(self._server.server_address[1])
 
     def url(self, path: str = DEFAULT_PATH) -> str:
         return f"{self._scheme}://127.0.0.1:{self.port}{path}"

@@ -10,10 +10,10 @@
 
 from __future__ import annotations
 
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
+from gd2slack.local.loopback import LoopbackServer
 from gd2slack.local.slack_web_api.model import DROP
 from gd2slack.local.slack_web_api.workspace import SlackWorkspace
 
@@ -34,39 +34,12 @@ def answer(handler: BaseHTTPRequestHandler, workspace: SlackWorkspace, raw: byte
     handler.wfile.write(body)
 
 
-class _QuietServer(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        return  # clients that gave up on a dropped answer are expected here
-
-
-class SlackWebApiServer:
+class SlackWebApiServer(LoopbackServer):
     """``with SlackWebApiServer(ws) as slack:``, then ``WebClient(base_url=slack.base_url)``."""
 
     def __init__(self, workspace: SlackWorkspace | None = None) -> None:
         self.workspace = workspace or SlackWorkspace()
-        self._server = _QuietServer(("127.0.0.1", 0), self._handler_class())
-        # a short poll: stop() returns at once instead of after serve_forever's 0.5 s default
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
-        )
-
-    def __enter__(self) -> SlackWebApiServer:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    def stop(self) -> None:
-        if self._thread.is_alive():
-            self._server.shutdown()
-        self._server.server_close()
-
-    @property
-    def port(self) -> int:
-        return int(self._server.server_address[1])
+        super().__init__(self._handler_class())
 
     @property
     def base_url(self) -> str:
