@@ -42,7 +42,7 @@ class Outcome(StrEnum):
     RENDERED = "rendered"  # a canary with no canary route: rendered, not posted
     SUPPRESSED = "suppressed"
     FILTERED = "filtered"
-    IGNORED = "ignored"  # a duplicate of an event already handled
+    IGNORED = "ignored"  # an event that is not a finding (e.g. a CloudTrail call on GuardDuty)
     FAILED = "failed"
 
     @property

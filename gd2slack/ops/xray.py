@@ -3,7 +3,7 @@
 The handler (docs/architecture.md#observability) records, inside Lambda's function segment, one
 ``## process_finding`` subsegment per finding with the annotations ``finding_id``,
 ``finding_type``, ``severity_band``, ``account_id``, ``outcome`` and ``route``, and under it
-``secrets.get_webhooks``, ``state.read``, ``state.write`` and ``slack.post`` (annotation
+``secrets.get_webhooks``, ``state.write`` and ``slack.post`` (annotation
 ``http_status``). One invocation (one trace) holds a whole SQS batch, so X-Ray's filter selects
 traces, and the rows here are per finding: a filter on ``finding_id`` is applied again to the rows,
 or a batch of ten would show ten findings.
