@@ -31,20 +31,29 @@ class MalformedEvent(ValueError):
 
 
 def is_sample(service: Mapping[str, Any]) -> bool:
-    """``service.additionalInfo.value`` is JSON in a string; samples say ``"sample": true``."""
+    """Samples say ``"sample": true`` in ``service.additionalInfo``: as a plain key (EventBridge's
+    shape) or inside ``value``, JSON in a string (the API's). The JSON is decoded only when at
+    most 100,000 characters; too deep, huge-integer or broken JSON never raises."""
+
+    def says_true(flag: Any) -> bool:
+        return flag is True or (isinstance(flag, str) and flag.strip().lower() == "true")
+
     info = service.get("additionalInfo")
-    if isinstance(info, Mapping):
-        value = info.get("value")
-        if isinstance(value, str):
-            try:
-                value = json.loads(value)
-            except ValueError:
-                return '"sample":true' in value.replace(" ", "").lower()
-        if isinstance(value, Mapping) and value.get("sample") in (True, "true"):
-            return True
-        if info.get("sample") in (True, "true"):
-            return True
-    return False
+    if isinstance(info, list):  # a list where an object goes: its first object, as elsewhere
+        info = next((element for element in info[:500] if isinstance(element, Mapping)), None)
+    if not isinstance(info, Mapping):
+        return False
+    if says_true(info.get("sample")):
+        return True
+    value = info.get("value")
+    if isinstance(value, str):
+        if len(value) > 100_000:
+            return False
+        try:
+            value = json.loads(value)
+        except (ValueError, RecursionError):  # huge integers are a ValueError too
+            return '"sample":true' in value.replace(" ", "").lower()
+    return isinstance(value, Mapping) and says_true(value.get("sample"))
 
 
 @dataclass(frozen=True)

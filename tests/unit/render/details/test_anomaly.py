@@ -40,4 +40,4 @@ def test_anomaly_and_additional_info() -> None:
     assert unusual["API"] == "DeleteTrail, StopLogging (unseen)"
     assert unusual["User Agent X"] == "curl/8.0 (rare)"
     info = section(sections, "Additional information")
-    assert info == {"Unusual Protocol": "UDP", "In Bytes": "1200"}
+    assert info == {"Unusual protocol": "UDP", "In Bytes": "1200"}
