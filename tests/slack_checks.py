@@ -1,5 +1,5 @@
 """Checks every Slack payload in the tests must pass: Slack's Block Kit models and limits,
-and no live mention or foreign link anywhere in the text Slack would parse."""
+no live mention or foreign link anywhere in the text Slack would parse, ``verbatim`` mrkdwn."""
 
 from __future__ import annotations
 
@@ -17,18 +17,19 @@ OUR_LINK_HOSTS = (
 )
 _OUR_CONSOLE = re.compile(r"^https://[a-z0-9-]+\.console\.aws\.amazon\.com/guardduty/")
 _ANGLE = re.compile(r"<([^<>]*)>")
+_DATE = re.compile(r"!date\^\d+\^\{date_short_pretty\} \{time\}\|\d{4}-\d\d-\d\d \d\d:\d\d UTC")
 _BARE_URL = re.compile(r"(?i)\b(?:https?|ftp)://")
 _DOMAIN = re.compile(r"(?i)\b(?:[a-z0-9-]+\.)+(?:com|net|org|example|io|xyz|ru|cn|zip|info)\b")
 
 
-def mrkdwn_texts(payload: dict[str, Any]) -> list[str]:
-    """Every string Slack parses as mrkdwn, plus plain_text strings (checked for brackets)."""
-    found: list[str] = [payload.get("text", "")]
+def text_objects(payload: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every mrkdwn and plain_text object in the blocks (button URLs aside)."""
+    found: list[dict[str, Any]] = []
 
     def walk(node: Any) -> None:
         if isinstance(node, dict):
             if node.get("type") in ("mrkdwn", "plain_text") and isinstance(node.get("text"), str):
-                found.append(node["text"])
+                found.append(node)
             for key, value in node.items():
                 if key != "url":
                     walk(value)
@@ -40,19 +41,32 @@ def mrkdwn_texts(payload: dict[str, Any]) -> list[str]:
     return found
 
 
+def mrkdwn_texts(payload: dict[str, Any]) -> list[str]:
+    """The notification text and every text object's text."""
+    return [payload.get("text", ""), *(o["text"] for o in text_objects(payload))]
+
+
 def _ours(target: str) -> bool:
+    if _DATE.fullmatch(target):
+        return True
     url = target.split("|", 1)[0].replace("&amp;", "&")
     return url.startswith(OUR_LINK_HOSTS) or bool(_OUR_CONSOLE.match(url))
 
 
 def assert_inert(payload: dict[str, Any]) -> None:
-    """No ``<...>`` control sequence other than our own links; no bare URL or known domain."""
+    """No ``<...>`` control sequence other than our own links and date tokens; every mrkdwn
+    object ``verbatim`` (Slack links nothing in it by itself); no inserted word joiner; in the
+    notification text (not verbatim), no bare URL or known domain either."""
+    for obj in text_objects(payload):
+        if obj["type"] == "mrkdwn":
+            assert obj.get("verbatim") is True, f"mrkdwn without verbatim: {obj['text'][:200]!r}"
     for text in mrkdwn_texts(payload):
+        assert "\u2060" not in text, f"word joiner in {text[:200]!r}"
         for target in _ANGLE.findall(text):
             assert _ours(target), f"live Slack control sequence <{target}> in {text[:200]!r}"
-        stripped = _ANGLE.sub("", text)
-        assert not _BARE_URL.search(stripped), f"bare URL in {stripped[:200]!r}"
-        assert not _DOMAIN.search(stripped), f"linkable domain in {stripped[:200]!r}"
+    notification = _ANGLE.sub("", payload.get("text", ""))
+    assert not _BARE_URL.search(notification), f"bare URL in {notification[:200]!r}"
+    assert not _DOMAIN.search(notification), f"linkable domain in {notification[:200]!r}"
 
 
 def assert_valid_payload(payload: dict[str, Any]) -> None:

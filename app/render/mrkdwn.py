@@ -1,25 +1,34 @@
-"""Make finding-sourced text inert in Slack.
+"""The escaping contract: text is rendered by its trust (``app.render.parts.Trust``), inert always.
 
-Every string from a finding can be attacker-controlled (DNS names, user agents, tags, object
-keys, process command lines). Slack parses ``<...>`` into mentions and links, auto-links bare
-URLs and domains, and formats ``*_~```. Here text is:
+* Everything is stripped of invisible and bidirectional-override characters (U+202E, U+200B…)
+  and escaped for Slack (``&``, ``<``, ``>``: the only escapes Slack defines). That alone makes
+  ``<!here>``, ``<@U…>``, ``<#C…>`` and ``<https://…|…>`` inert; nothing else is inserted and
+  nothing is replaced by a look-alike. ``plain_text`` objects are escaped the same way: Slack
+  decodes the three entities in every text it is sent.
+* Every mrkdwn object is ``verbatim``: Slack does not auto-link URLs, domains or channel names in
+  it, so identifiers can be shown exactly.
+* ``IDENTIFIER`` (what AWS defines): exact. In a code span when it holds a formatting character
+  (``*_~:``) so it cannot format; with a backtick (no span can hold one) the whole text object
+  becomes ``plain_text``.
+* ``UNTRUSTED`` (attacker-controlled and linkable): defanged (``evil[.]com``, ``hxxp[://]``).
+* ``OURS``: as written. ``COMMAND``: a code block.
+* Free text (title, description, prose details): as written, in ``plain_text`` where formatting
+  is not needed; only URL schemes and the finding's own attacker-controlled domains are defanged.
 
-* stripped of control and bidirectional-override characters (U+202E and friends);
-* escaped for mrkdwn (``&``, ``<``, ``>``: the only escapes Slack defines);
-* defanged the way threat-intel tooling does it (``evil[.]com``, ``hxxp[://]``) so that nothing
-  becomes a link and responders still recognise the indicator;
-* kept from forming mentions (``@here`` gets a word joiner) or formatting (prose) / leaving a
-  code span (inline values);
-* truncated with an ellipsis to the length the caller allows.
+The top-level ``text`` (the notification) is mrkdwn without ``verbatim``: there everything from
+the finding is escaped and free text fully defanged (``notification``).
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
+from typing import Any
+
+from app.render.parts import Part, Trust
 
 ELLIPSIS = "…"
-WORD_JOINER = "\u2060"
 
 # Cc and Cf categories cover C0/C1 controls, bidi overrides/isolates and zero-width characters.
 _INVISIBLE_CATEGORIES = frozenset({"Cc", "Cf", "Co", "Cs", "Cn", "Zl", "Zp"})
@@ -29,9 +38,10 @@ _INSTANCE_TYPE = re.compile(
     r"[a-z][a-z0-9-]*\.(?:nano|micro|small|medium|large|\d*xlarge|metal(?:-\d+xl)?)"
 )
 _SPACES = re.compile(r"[ ]{2,}")
-_MENTION = re.compile(r"@(?=[\w!^#])")
-_PROSE_FORMATTING = str.maketrans({"*": "∗", "_": "‗", "~": "∼", "`": "ˋ"})
-_CODE_BREAKERS = str.maketrans({"`": "ˋ"})
+_SPAN_NEEDED = re.compile(r"[*_~:]")
+_PROSE_FORMATTING = re.compile(r"[*_~`]|:[A-Za-z0-9_+-]+:|^\s*>", re.MULTILINE)
+
+Text = dict[str, Any]
 
 
 def clean(text: str, *, multiline: bool = False) -> str:
@@ -54,8 +64,19 @@ def clean(text: str, *, multiline: bool = False) -> str:
 
 def defang(text: str) -> str:
     """``https://evil.com`` → ``hxxps[://]evil[.]com``: readable, never a link."""
-    text = _SCHEME.sub(lambda m: _defang_scheme(m.group(1)) + "[://]", text)
-    return _HOSTNAME.sub(_defang_host, text)
+    return _HOSTNAME.sub(_defang_host, defang_schemes(text))
+
+
+def defang_schemes(text: str) -> str:
+    return _SCHEME.sub(lambda m: _defang_scheme(m.group(1)) + "[://]", text)
+
+
+def defang_domains(text: str, domains: Iterable[str]) -> str:
+    """Only the given (attacker-controlled) domains, wherever they occur, and URL schemes."""
+    text = defang_schemes(text)
+    for domain in sorted({d for d in domains if "." in d}, key=len, reverse=True):
+        text = re.sub(re.escape(domain), lambda m: m.group(0).replace(".", "[.]"), text, flags=re.I)
+    return text
 
 
 def _defang_host(match: re.Match[str]) -> str:
@@ -77,6 +98,10 @@ def escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def unescape(text: str) -> str:
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
 def truncate(text: str, limit: int) -> str:
     """At most ``limit`` characters, ending in an ellipsis when cut."""
     if limit <= 0:
@@ -91,26 +116,88 @@ def truncate(text: str, limit: int) -> str:
     return cut + ELLIPSIS
 
 
-def _inert(text: str, *, multiline: bool) -> str:
-    text = defang(clean(text, multiline=multiline))
-    return _MENTION.sub("@" + WORD_JOINER, text)
+def mrkdwn(text: str) -> Text:
+    return {"type": "mrkdwn", "text": text, "verbatim": True}
 
 
-def prose(text: str, limit: int) -> str:
-    """Free text (title, description) for a mrkdwn field: no links, mentions or formatting."""
-    return truncate(escape(_inert(text, multiline=True).translate(_PROSE_FORMATTING)), limit)
+def plain_text(text: str, *, emoji: bool = False) -> Text:
+    return {"type": "plain_text", "text": text, "emoji": emoji}
 
 
-def inline(text: str, limit: int) -> str:
-    """An identifier or indicator as a mrkdwn code span: shown verbatim, defanged, one line."""
-    body = _inert(text, multiline=False).translate(_CODE_BREAKERS)
-    if not body:
-        return ""
-    return "`" + truncate(escape(body), max(limit - 2, 1)) + "`"
+# -- parts ------------------------------------------------------------------------------------
+def _shown(part: Part, domains: Iterable[str]) -> str:
+    """The part's characters as a reader sees them (defanged if untrusted), unescaped."""
+    if part.trust is Trust.COMMAND:
+        return clean(part.text, multiline=True)
+    text = clean(part.text)
+    if part.trust is Trust.UNTRUSTED:
+        return defang(text)
+    if part.trust is Trust.OURS:
+        return part.text
+    return defang_domains(text, domains) if domains else text
 
 
-def plain(text: str, limit: int) -> str:
-    """Text for a ``plain_text`` object (header, button): no mrkdwn parsing there, but no angle
-    brackets either, so nothing can resemble Slack's control syntax."""
-    body = _inert(text, multiline=False).replace("<", "‹").replace(">", "›")
-    return truncate(body, limit)
+def needs_plain(parts: Iterable[Part]) -> bool:
+    """A backtick in anything from the finding: no code span can hold it, show plain_text."""
+    return any(p.trust is not Trust.OURS and "`" in p.text for p in parts)
+
+
+def part_mrkdwn(part: Part, limit: int, domains: Iterable[str] = ()) -> str:
+    shown = _shown(part, domains)
+    if part.trust is Trust.OURS:
+        return escape(shown)
+    if part.trust is Trust.COMMAND:
+        return "```" + truncate(escape(shown), max(limit - 6, 1)) + "```"
+    body = truncate(escape(shown), limit)
+    return f"`{body}`" if _SPAN_NEEDED.search(body) else body
+
+
+def parts_plain(parts: Iterable[Part], limit: int, domains: Iterable[str] = ()) -> str:
+    """The parts as ``plain_text`` content: exact characters, escaped, no formatting."""
+    return truncate(escape("".join(_shown(p, domains) for p in parts)), limit)
+
+
+def parts_mrkdwn(parts: Iterable[Part], limit: int, domains: Iterable[str] = ()) -> str | None:
+    """The parts as mrkdwn, or ``None`` when they must be ``plain_text``."""
+    parts = tuple(parts)
+    if needs_plain(parts):
+        return None
+    text = "".join(part_mrkdwn(p, limit, domains) for p in parts)
+    return text if len(text) <= limit else None
+
+
+def parts_object(parts: Iterable[Part], limit: int, domains: Iterable[str] = ()) -> Text:
+    """A text object for the parts: verbatim mrkdwn, or plain_text when mrkdwn cannot be exact."""
+    parts = tuple(parts)
+    text = parts_mrkdwn(parts, limit, domains)
+    return mrkdwn(text) if text is not None else plain_text(parts_plain(parts, limit, domains))
+
+
+def parts_display(parts: Iterable[Part], domains: Iterable[str] = ()) -> str:
+    """For a terminal: what a reader sees, nothing escaped."""
+    return "".join(_shown(p, domains) for p in parts)
+
+
+# -- free text --------------------------------------------------------------------------------
+def free_text(text: str, domains: Iterable[str] = (), *, multiline: bool = True) -> str:
+    """Free text as written, unescaped: invisible characters dropped, schemes and the finding's
+    attacker-controlled domains defanged."""
+    return defang_domains(clean(text, multiline=multiline), domains)
+
+
+def prose(text: str, limit: int, domains: Iterable[str] = ()) -> Text:
+    """Free text (title, description) as a text object: exact, inert, never formatted."""
+    return plain_text(truncate(escape(free_text(text, domains)), limit))
+
+
+def prose_mrkdwn(text: str, limit: int, domains: Iterable[str] = ()) -> str | None:
+    """Free text as mrkdwn when it has nothing Slack would format, else ``None``."""
+    shown = free_text(text, domains)
+    if _PROSE_FORMATTING.search(shown):
+        return None
+    return truncate(escape(shown), limit)
+
+
+def notification(text: str, limit: int) -> str:
+    """For the top-level ``text`` (not verbatim): escaped, every domain and URL defanged."""
+    return truncate(escape(defang(clean(text))), limit)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -161,13 +162,17 @@ def _assert_outcomes(posts: list[Any], kills: list[float]) -> None:
 
 
 def _finding_id(payload: dict[str, Any]) -> str:
+    """From the lead's context line: ``<type> · Finding ID <id>``."""
     text = json.dumps(payload)
-    return text.split("Finding ID `", 1)[1].split("`", 1)[0]
+    return re.split(r"[\s`\"]", text.split("Finding ID ", 1)[1].lstrip("`"), maxsplit=1)[0]
 
 
 def _level(payload: dict[str, Any]) -> tuple[int, int]:
-    """(band rank, count milestone) a message told."""
-    band = band_for(float(payload["text"].split(":", 1)[0].split()[-1])).rank
+    """(band rank, count milestone) a message told: the score in the header, the Count field."""
+    header = payload["blocks"][0]["text"]["text"]
+    score = re.search(r" (\d+(?:\.\d+)?) · ", header)
+    assert score, header
+    band = band_for(float(score.group(1))).rank
     fields = [
         f["text"] for block in payload["blocks"] for f in block.get("fields", []) if "text" in f
     ]

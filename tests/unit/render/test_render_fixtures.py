@@ -10,9 +10,11 @@ from typing import Any
 import pytest
 
 from app.core.finding import MalformedEvent, NotAFinding, parse_event
-from app.render.message import render_digest, render_finding
+from app.render.message import render_digest, render_finding, render_parts
+from app.render.mrkdwn import unescape
+from app.render.text import display
 from tests.conftest import all_fixture_paths, load_event
-from tests.slack_checks import assert_valid_payload
+from tests.slack_checks import assert_valid_payload, text_objects
 
 NOT_FINDINGS = {
     "cloudtrail-guardduty-api-call.json": NotAFinding,
@@ -45,8 +47,9 @@ def test_realistic_findings_render_valid(path: Path) -> None:
     payload = _render(path)
     detail = json.loads(path.read_text())["detail"]
     text = _text(payload)
-    assert detail["id"] in text
+    assert detail["id"] in unescape(text) and detail["type"] in unescape(text)
     assert "Open in GuardDuty" in text and "Finding type docs" in text
+    assert_valid_payload(render_digest([parse_event(json.loads(path.read_text()))] * 3, "x"))
 
 
 @pytest.mark.parametrize(
@@ -65,9 +68,10 @@ def test_hostile_findings_render_valid_and_inert(path: Path) -> None:
         "<#C",
         "<!subteam",
         "<https://evil",
+        "<http",
     ):
         assert live not in text
-    assert "\u202e" not in text and "\u200b" not in text
+    assert "\u202e" not in text and "\u200b" not in text and "\u2060" not in text
     assert_valid_payload(render_digest([parse_event(json.loads(path.read_text()))] * 8, "x"))
 
 
@@ -82,7 +86,7 @@ def test_non_findings_are_rejected_with_a_reason(name: str, error: type[Exceptio
     ("fixture", "must_show"),
     [
         ("ec2-ssh-brute-force.json", ["i-0", "Remote IP", "Remote port", "Organisation"]),
-        ("ec2-c2-dns.json", ["Domain", "[.]"]),
+        ("ec2-c2-dns.json", ["Domain", "kq7v2x9d[.]update-cdn[.]example[.]net"]),
         ("iam-credential-exfiltration.json", ["Access key", "User agent", "API"]),
         ("s3-block-public-access-disabled.json", ["Bucket"]),
         ("eks-privileged-container.json", ["Cluster", "Namespace", "Verb", "Request URI"]),
@@ -125,7 +129,7 @@ def test_console_link_follows_the_partition(fixture: str, host: str) -> None:
         ("severity-9.0.json", "Critical"),
         ("severity-10.json", "Critical"),
         ("severity-string.json", "High"),
-        ("severity-null.json", "Informational"),
+        ("severity-null.json", "Severity unknown"),  # was "Informational 0.0": no such band
     ],
 )
 def test_header_shows_the_band(name: str, band: str) -> None:
@@ -146,6 +150,51 @@ def test_huge_description_is_truncated_with_an_ellipsis() -> None:
         b["text"]["text"] for b in payload["blocks"] if b["type"] == "section" and "text" in b
     ]
     assert any(text.endswith("…") for text in sections)
+
+
+def _event_with(**detail: Any) -> dict[str, Any]:
+    event = load_event("ec2-ssh-brute-force.json")
+    return {**event, "detail": {**event["detail"], **detail}}
+
+
+@pytest.mark.parametrize(
+    "exact",
+    [
+        "Backdoor:EC2/DenialOfService.Tcp",
+        "s3.amazonaws.com",
+        "/usr/lib/libc.so.6",
+        "IAMUser/john.doe",
+        "arn:aws:iam::123456789012:role/app.role",
+        "test@example.com",
+        "LD_PRELOAD",
+        "x86_64",
+    ],
+)
+def test_the_issues_defects_are_shown_exactly(exact: str) -> None:
+    """Each value of the review as an identifier (the type) and in free text (description)."""
+    finding = parse_event(_event_with(type=exact, description=f"seen {exact} here"))
+    payload = render_finding(finding)
+    assert_valid_payload(payload)
+    texts = [display(o) for o in text_objects(payload)]
+    lead = [display(o) for o in text_objects(render_parts(finding).lead)]
+    assert any(exact in t for t in lead), lead
+    assert any(f"seen {exact} here" in t for t in texts)
+    for wrong in ("[.]", "\u2060", "‗", "∗", "ˋ", "‹", "›"):
+        assert not any(wrong in t and exact.replace(".", "[.]") in t for t in texts)
+    assert "\u2060" not in _text(payload) and "‗" not in _text(payload)
+
+
+def test_runtime_labels_of_our_own_are_not_escaped() -> None:
+    payload = _render(Path("tests/fixtures/events/runtime-ecs-reverse-shell.json"))
+    assert "‗" not in _text(payload) and "∗" not in _text(payload)
+
+
+def test_a_backtick_in_an_identifier_shows_that_text_as_plain_text() -> None:
+    finding = parse_event(_event_with(type="Odd:EC2/Back`tick"))
+    payload = render_finding(finding)
+    assert_valid_payload(payload)
+    plain = [o for o in text_objects(payload) if "Back`tick" in o["text"]]
+    assert plain and all(o["type"] == "plain_text" for o in plain)
 
 
 def _pascal(value: Any) -> Any:

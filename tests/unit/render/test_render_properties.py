@@ -4,6 +4,7 @@ and the handler never raises on it."""
 from __future__ import annotations
 
 import json
+import re
 import sys
 from typing import Any
 
@@ -12,12 +13,16 @@ from hypothesis import HealthCheck, given, settings
 from app.config import load_config
 from app.core.finding import MalformedEvent, parse_event
 from app.handler import Notifier
-from app.render.message import render_digest, render_finding
+from app.render.message import render_digest, render_finding, render_parts
+from app.render.mrkdwn import clean, unescape
+from app.render.verdict import lead_facts
 from gd2slack.local.lambda_context import LocalLambdaContext
 from gd2slack.local.slack_receiver import SlackReceiver
 from tests.finding_strategy import eventbridge_events
-from tests.slack_checks import assert_valid_payload
+from tests.slack_checks import assert_valid_payload, text_objects
 
+_DATE_TOKEN = re.compile(r"<!date\^\d+\^\{date_short_pretty\} \{time\}\|[^<>|]*>")
+_OUR_LINK = re.compile(r"<https://[a-z0-9.-]*console[a-z0-9.-]*/guardduty/[^<>|]*\|open>")
 PROPERTY_SETTINGS = settings(
     max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
@@ -33,6 +38,31 @@ def test_any_finding_renders_valid_and_inert(event: dict[str, Any]) -> None:
     payload = render_finding(finding, {"123456789012": "<!here> prod"}, "count 1 → 12")
     assert_valid_payload(payload)
     assert_valid_payload(render_digest([finding] * 7, "<!channel>"))
+    for made in (payload, render_digest([finding] * 3, "<!here>")):
+        text = _DATE_TOKEN.sub("", json.dumps(made, ensure_ascii=False))
+        text = _OUR_LINK.sub("", text)
+        for live in ("<!", "<@", "<#", "<http"):
+            assert live not in text
+        assert "\u2060" not in text
+
+
+@PROPERTY_SETTINGS
+@given(eventbridge_events())
+def test_every_aws_identifier_shown_appears_verbatim(event: dict[str, Any]) -> None:
+    """Type, finding id, account id and the resource's id, byte-exact (invisible and bidi
+    characters aside, which no one typed), in the lead's text once Slack's three escapes are
+    undone."""
+    try:
+        finding = parse_event(event)
+    except MalformedEvent:
+        return
+    lead = render_parts(finding).lead
+    shown = "\n".join(unescape(o["text"]) for o in text_objects(lead))
+    facts = lead_facts(finding)
+    for identifier in (finding.type, finding.id, finding.account_id, facts.resource_id):
+        exact = clean(identifier)
+        if exact and len(exact) <= 150:
+            assert exact in shown, (exact, shown)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
