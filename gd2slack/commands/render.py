@@ -8,8 +8,9 @@ import urllib.parse
 from pathlib import Path
 from typing import Any
 
-from app.core.finding import MalformedEvent, NotAFinding, parse_event
-from app.render.message import render_finding
+from app.core.finding import Finding, MalformedEvent, NotAFinding, parse_event
+from app.render.message import render_finding, render_parts
+from app.render.text import lead_text
 from gd2slack.commands import add_command
 from gd2slack.errors import CliError
 
@@ -28,12 +29,18 @@ def register(subparsers: Any) -> None:
         "--format",
         choices=("json", "text", "builder-url"),
         default="json",
-        help="json payload (default), the fallback text, or a Block Kit Builder link",
+        help="json payload (default), the lead as a phone notification and Slack show it "
+        "(text, nothing escaped), or a Block Kit Builder link",
     )
 
 
 def load_finding_payload(path: Path) -> dict[str, Any]:
     """Read an event file and render it; shared with ``send``."""
+    return render_finding(load_finding(path))
+
+
+def load_finding(path: Path) -> Finding:
+    """Read an event file as a finding."""
     try:
         raw = Path("/dev/stdin").read_text() if str(path) == "-" else path.read_text()
     except OSError as err:
@@ -46,14 +53,16 @@ def load_finding_payload(path: Path) -> dict[str, Any]:
         finding = parse_event(event)
     except (MalformedEvent, NotAFinding) as why:
         raise CliError(f"{path} is not a GuardDuty finding event: {why}") from None
-    return render_finding(finding)
+    return finding
 
 
 def run(args: argparse.Namespace) -> int:
-    payload = load_finding_payload(args.file)
+    finding = load_finding(args.file)
     if args.format == "text":
-        print(payload["text"])
-    elif args.format == "builder-url":
+        print(lead_text(render_parts(finding).lead))
+        return 0
+    payload = render_finding(finding)
+    if args.format == "builder-url":
         blocks = json.dumps({"blocks": payload["blocks"]}, separators=(",", ":"))
         print(BUILDER_URL + urllib.parse.quote(blocks, safe=""))
     else:
