@@ -47,6 +47,7 @@ class Item:
     outcome: Outcome | None = None  # set once, by finish()
     reason: str = ""
     previous: FindingState | None = None
+    unconfirmed_since: float | None = None  # a claim never confirmed: Slack may have it
     notice: str | None = None
     payload: dict[str, Any] | None = field(default=None, repr=False)
     event_id: str = ""  # this record's own EventBridge id (``finding`` may be a newer record's)
@@ -96,6 +97,7 @@ class BatchProcessor:
         *,
         clock: Callable[[], float] = time.monotonic,
         owner: str | None = None,
+        app_client: Callable[[str], Any] | None = None,
     ) -> None:
         self.config = config
         self.slack = slack
@@ -105,6 +107,11 @@ class BatchProcessor:
         self.clock = clock
         self.owner = owner or uuid.uuid4().hex
         self.quiet = timedelta(hours=config.quiet_period_hours)
+        # Slack app mode (a bot token in the secret): ``app.lifecycle``, imported only then.
+        self.app_client = app_client
+        self._app: Any = None
+        self._app_known = False
+        self.refreshes: list[Item] = []  # suppressed findings whose app-mode root is edited
 
     # -- phase 1: decide every record ------------------------------------------------------
     def admit(self, record_id: str | None, event: Any, pending: dict[str, Item]) -> Item:
@@ -148,11 +155,13 @@ class BatchProcessor:
                 return item
             if finding.id in pending:
                 return self._merge_repeat(item, pending)
-            item.previous = self.state.read(finding.id)
+            item.previous, item.unconfirmed_since = self.state.read_claimed(finding.id)
             decision = decide(item.previous, finding, self.quiet)
             if not decision.notify:
                 self.state.note_activity(finding, item.previous)
                 item.finish(Outcome.SUPPRESSED, decision.reason)
+                if item.previous is not None and item.previous.root_ts:  # posted in app mode
+                    self.refreshes.append(item)
                 return item
             item.reason, item.notice = decision.reason, decision.notice
             self.state.claim(finding, item.previous, self.owner, self._lease_seconds())
@@ -214,6 +223,26 @@ class BatchProcessor:
                 deliveries.extend(partial(self._deliver_one, item) for item in items)
         for left, deliver in zip(range(len(deliveries), 0, -1), deliveries, strict=True):
             deliver(self._record_deadline(left))
+        for item in self.refreshes:  # quiet edits last: they never fail a record
+            try:
+                if (app := self._lifecycle()) is not None:
+                    app.refresh(item, self._record_deadline(1))
+            except Exception as err:
+                count("SlackRefreshFailed")
+                logger.warning("quiet refresh of a root failed", extra={"error": str(err)[:200]})
+
+    def _lifecycle(self) -> Any:
+        """App mode's ``AppLifecycle`` when the secret holds a bot token, else None."""
+        if not self._app_known:
+            app = self.webhooks.app()
+            if app is not None:
+                from app.adapters.slack_app import SlackAppClient  # noqa: PLC0415
+                from app.lifecycle import AppLifecycle  # noqa: PLC0415
+
+                factory = self.app_client or SlackAppClient
+                self._app = AppLifecycle(self.config, app, factory(app.token))
+            self._app_known = True
+        return self._app
 
     def _record_deadline(self, deliveries_left: int) -> float:
         """This delivery's share of the time left, so one slow POST cannot starve the rest;
@@ -232,6 +261,9 @@ class BatchProcessor:
         assert finding is not None
         with subsegment(FINDING_SUBSEGMENT) as segment:
             try:
+                if (app := self._lifecycle()) is not None:
+                    self._deliver_app(app, item, until)
+                    return self._annotate(item, segment)
                 item.payload = render_finding(finding, self.config.account_names, item.notice)
                 url = self._url(item.route, finding.is_canary)
                 if url is None:
@@ -242,21 +274,51 @@ class BatchProcessor:
                     self._confirm(item)
             except Exception as err:
                 self._fail_delivery([item], err)
-            for key, value in _trace_annotations(item).items():
-                segment.put_annotation(key, value)
+            self._annotate(item, segment)
+
+    @staticmethod
+    def _annotate(item: Item, segment: Any) -> None:
+        for key, value in _trace_annotations(item).items():
+            segment.put_annotation(key, value)
+
+    def _deliver_app(self, app: Any, item: Item, until: float) -> None:
+        try:
+            with subsegment("slack.app"):
+                place = app.deliver(item, until)
+        except Exception as err:
+            self._fail_delivery([item], err)
+            return
+        if place is None:
+            item.finish(Outcome.RENDERED, "no canary channel configured")
+            return
+        item.finish(Outcome.DELIVERED, item.reason)
+        self._confirm(item, place)
+
+    def _digest_app(self, app: Any, route: str, items: list[Item], until: float) -> None:
+        done, err = app.digest(route, items, until)
+        for item, place in done:
+            item.finish(Outcome.DIGESTED, item.reason)
+            self._confirm(item, place)
+        posted = {id(item) for item, _ in done}
+        if err is not None:
+            self._fail_delivery([item for item in items if id(item) not in posted], err)
 
     def _deliver_digest(self, route: str, items: list[Item], until: float) -> None:
         findings = [item.finding for item in items if item.finding is not None]
         with subsegment("## process_digest", route=route[:64], findings=len(findings)):
             payload = render_digest(findings, route)
             try:
-                url = self._url(route, canary=False)
-                assert url is not None
-                self._post(url, payload, until)
+                app = self._lifecycle()
+                if app is not None:
+                    self._digest_app(app, route, items, until)
+                else:
+                    url = self._url(route, canary=False)
+                    assert url is not None
+                    self._post(url, payload, until)
             except Exception as err:
                 self._fail_delivery(items, err)
             else:
-                for item in items:
+                for item in items if app is None else ():
                     item.payload = payload
                     item.finish(Outcome.DIGESTED, item.reason)
                     self._confirm(item)
@@ -275,13 +337,13 @@ class BatchProcessor:
             segment.put_metadata("latency_ms", round(delivered.latency_ms, 1))
             latency("DeliveryLatency", delivered.latency_ms)
 
-    def _confirm(self, item: Item) -> None:
+    def _confirm(self, item: Item, place: tuple[str, str, bool] | None = None) -> None:
         if self.state is None or item.finding is None or item.finding.is_canary:
             return
         try:
             with subsegment("state.write"):
                 event_ids = [item.event_id, *(merged.event_id for merged in item.merged)]
-                self.state.confirm(item.finding, item.previous, self.owner, event_ids)
+                self.state.confirm(item.finding, item.previous, self.owner, event_ids, place=place)
         except (StateUnavailable, ClaimLost) as err:
             # Slack has the message: failing the record now would post it twice.
             count("StateWriteFailed")

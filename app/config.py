@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from app.core.mention import parse_mention, parse_on_off
 from app.core.severity import BAND_NAMES, Band, band_by_name, band_for, parse_score
 
 SAMPLE_MODES = ("notify", "skip")
@@ -224,7 +225,10 @@ class Setting:
         """The ``Config`` value: the variable's, or the default's when it is unset or blank."""
         raw = environ.get(self.variable)
         text = self.default if _blank(raw) else raw
-        return None if text is None else self.parse(text, self.variable)
+        try:
+            return None if text is None else self.parse(text, self.variable)
+        except ValueError as err:  # a parser from app.core raises ValueError with the message
+            raise err if isinstance(err, ConfigError) else ConfigError(str(err)) from None
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -334,6 +338,22 @@ SETTINGS: tuple[Setting, ...] = (
         detail="hours: a suppressed finding active again after this long is notified again "
         "(0 disables)",
     ),
+    Setting(
+        "MENTION_ON_CRITICAL",
+        "mention_on_critical",
+        None,
+        parse_mention,
+        "App mode: who a Critical finding mentions, the only mention ever produced.",
+        detail="one user group id `S…` or user ids `U…,U…`",
+        default_meaning="unset: nobody",
+    ),
+    Setting(
+        "REFRESH_ON_REPEAT",
+        "refresh_on_repeat",
+        "on",
+        parse_on_off,
+        "App mode: `on` or `off`: a suppressed re-publication quietly edits the root's count.",
+    ),
 )
 
 
@@ -361,6 +381,8 @@ class Config:
     account_names: Mapping[str, str] = _default("account_names")
     digest_threshold: int = _default("digest_threshold")
     quiet_period_hours: float = _default("quiet_period_hours")
+    mention_on_critical: str | None = _default("mention_on_critical")
+    refresh_on_repeat: bool = _default("refresh_on_repeat")
 
     @property
     def min_band(self) -> Band:

@@ -43,6 +43,7 @@ class Notifier:
         *,
         requeuer: Requeuer | None = None,
         clock: Callable[[], float] = time.monotonic,
+        app_client: Callable[[str], Any] | None = None,
     ) -> None:
         self.config = config
         self.slack = slack or SlackWebhookClient()
@@ -52,6 +53,7 @@ class Notifier:
         )
         self.requeuer = requeuer or Requeuer()
         self.clock = clock
+        self.app_client = app_client  # app mode's client for a token (default: slack.com)
         # Names this execution environment in claim owners: fresh per environment, also after
         # a SnapStart restore (a shared one would let two environments renew each other's claim).
         self.environment_id = uuid.uuid4().hex[:12]
@@ -82,6 +84,7 @@ class Notifier:
             deadline,
             clock=self.clock,
             owner=f"{self.environment_id}:{request_id}",
+            app_client=self.app_client,
         )
         records = _sqs_records(event)
         pending: dict[str, Item] = {}

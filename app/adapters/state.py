@@ -12,6 +12,12 @@ Protocol for a notification: **claim** (conditional on the version read and no l
 concurrent batches cannot both win) → POST to Slack → **confirm** (one transaction: new state,
 version + 1, lease removed, event item created). A failed POST **releases** the claim.
 
+Slack app mode adds ``channel``/``root_ts``/``in_digest`` (where the finding's message is) and
+``claimed_at``: set by the first claim, kept by a release, removed only by the confirm. A
+finding read with ``claimed_at`` had a claim that was never confirmed, so a message may be in
+Slack already: app mode looks it up by its metadata since then before posting
+(``app.lifecycle``).
+
 Two windows for a duplicate remain, both narrow: a crash between Slack's 200 and the confirm
 (milliseconds), and a POST that Slack accepted but whose answer never arrived (a read timeout or
 a dropped connection), which is retried like any unanswered POST. A failed confirm is logged
@@ -126,14 +132,20 @@ class StateStore:
         return item is not None
 
     def read(self, finding_id: str) -> FindingState | None:
+        return self.read_claimed(finding_id)[0]
+
+    def read_claimed(self, finding_id: str) -> tuple[FindingState | None, float | None]:
+        """The state, and since when a claim on it stands unconfirmed (epoch seconds; None
+        when every claim was confirmed): then a message may be in Slack already."""
         item = self._call(
             "get_item",
             TableName=self.table,
             Key={"pk": {"S": _key("finding", finding_id)}},
             ConsistentRead=True,
         ).get("Item")
+        since = _n(item, "claimed_at") if item and "claimed_at" in item else None
         if not item or "version" not in item:
-            return None
+            return None, since
         return FindingState(
             notified_score=_n(item, "notified_score"),
             notified_count=int(_n(item, "notified_count")),
@@ -142,7 +154,10 @@ class StateStore:
             seen_count=int(_n(item, "seen_count")),
             archived=bool(item.get("archived", {}).get("BOOL", False)),
             version=int(_n(item, "version")),
-        )
+            channel=_s(item, "channel"),
+            root_ts=_s(item, "root_ts"),
+            in_digest=bool(item.get("in_digest", {}).get("BOOL", False)),
+        ), since
 
     def claim(
         self, finding: Finding, previous: FindingState | None, owner: str, lease: float
@@ -165,7 +180,8 @@ class StateStore:
             TableName=self.table,
             Key={"pk": {"S": _key("finding", finding.id)}},
             UpdateExpression=(
-                "SET lease_owner = :owner, lease_until = :until, expires_at = :expires"
+                "SET lease_owner = :owner, lease_until = :until, expires_at = :expires,"
+                " claimed_at = if_not_exists(claimed_at, :now)"
             ),
             ConditionExpression=(
                 f"{version_check} AND (attribute_not_exists(lease_until) OR lease_until < :now)"
@@ -191,9 +207,12 @@ class StateStore:
         previous: FindingState | None,
         owner: str,
         event_ids: Iterable[str] = (),
+        *,
+        place: tuple[str, str, bool] | None = None,
     ) -> None:
         """Slack accepted: record what was notified and the event ids (``finding``'s and those
-        of the records folded into the message), atomically."""
+        of the records folded into the message), atomically; app mode's ``place`` is
+        (channel, root ts, in a digest)."""
         seen = _later(finding.last_seen, previous.last_seen if previous else None)
         count = (
             finding.count if finding.count is not None else (previous.seen_count if previous else 1)
@@ -208,7 +227,12 @@ class StateStore:
                         " seen_count = :count, last_seen = :seen, archived = :archived,"
                         " finding_type = :type, expires_at = :expires,"
                         " version = if_not_exists(version, :zero) + :one"
-                        " REMOVE lease_owner, lease_until"
+                        + (
+                            ", channel = :channel, root_ts = :root, in_digest = :digest"
+                            if place
+                            else ""
+                        )
+                        + " REMOVE lease_owner, lease_until, claimed_at"
                     ),
                     "ConditionExpression": "lease_owner = :owner",
                     "ExpressionAttributeValues": {
@@ -226,6 +250,10 @@ class StateStore:
                 }
             }
         ]
+        if place:
+            values = items[0]["Update"]["ExpressionAttributeValues"]
+            values[":channel"], values[":root"] = {"S": place[0]}, {"S": place[1]}
+            values[":digest"] = {"BOOL": place[2]}
         for event_id in sorted({finding.event_id, *event_ids} - {""}):
             items.append(
                 {

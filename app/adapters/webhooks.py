@@ -1,6 +1,7 @@
 """Which webhook URL a route posts to: ``SLACK_WEBHOOK_URL`` or a Secrets Manager secret.
 
-The secret holds a URL, or JSON ``{"default": URL, "<route>": URL}``. It is fetched through
+The secret holds a URL, or JSON ``{"default": URL, "<route>": URL}``, or (Slack app mode,
+``app.adapters.destinations``) ``{"bot_token": "xoxb-…", "channels": {...}}``. It is fetched through
 Powertools Parameters and cached for ``SECRET_MAX_AGE`` seconds, so a rotated webhook is picked
 up within five minutes without a deploy, and a batch costs at most one Secrets Manager call.
 """
@@ -10,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping
 
+from app.adapters.destinations import DestinationError, SlackApp, is_app_secret, parse_app_secret
 from app.adapters.observability import logger, trace_aws_calls
 from app.adapters.slack import validate_webhook_url
 from app.config import DEFAULT_ROUTE, Config
@@ -53,6 +55,8 @@ def parse_webhooks(secret_value: str, secret_id: str) -> dict[str, str]:
         ) from None
     if not isinstance(data, Mapping) or not data:
         raise WebhookConfigError(f"secret {secret_id} must be a URL or a non-empty JSON object")
+    if is_app_secret(data):
+        raise WebhookConfigError(f"secret {secret_id} holds a Slack app token, not webhooks")
     urls = {}
     for route, url in data.items():
         if not isinstance(url, str):
@@ -70,6 +74,25 @@ class WebhookDirectory:
         self._config = config
         self._fetch_secret = fetch_secret
         self._warned: set[str] = set()
+
+    def app(self) -> SlackApp | None:
+        """Slack app mode's token and channels when the secret holds them, else None."""
+        secret_id = self._config.webhooks_secret_id
+        if self._config.webhook_url or not secret_id:
+            return None
+        text = self._fetch_secret(secret_id).strip()
+        if not text.startswith("{"):
+            return None
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError:
+            return None  # parse_webhooks says what is wrong
+        if not is_app_secret(data):
+            return None
+        try:
+            return parse_app_secret(data, secret_id)
+        except DestinationError as err:
+            raise WebhookConfigError(str(err)) from None
 
     def _all(self) -> dict[str, str]:
         if self._config.webhook_url:

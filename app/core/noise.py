@@ -29,6 +29,10 @@ class FindingState:
     seen_count: int
     archived: bool
     version: int
+    # Slack app mode: where the finding's message is (a digest's root for a digested finding).
+    channel: str | None = None
+    root_ts: str | None = None
+    in_digest: bool = False
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,12 @@ from pathlib import Path
 from typing import Any
 
 from gd2slack.local.slack_receiver import RATE_LIMITED, REVOKED, SERVER_ERROR, Reply, SlackReceiver
+from gd2slack.local.slack_web_api import (
+    ACCEPT_THEN_CLOSE,
+    SlackWebApiServer,
+    SlackWorkspace,
+)
+from gd2slack.local.slack_web_api import SERVER_ERROR as API_SERVER_ERROR
 from tests.conftest import minimal_event
 
 TOKEN = "xoxSECRETwebhookTOKEN0123456789"
@@ -134,3 +140,98 @@ def _walk(segments: list[dict[str, Any]]) -> list[dict[str, Any]]:
         found.append(segment)
         found.extend(_walk(segment.get("subsegments", [])))
     return found
+
+
+APP_TOKEN = "xoxb-4242-SECRETappTOKEN-0123456789"
+APP_CHILD = textwrap.dedent(
+    """
+    import json, sys
+    from app.adapters.slack_app import SlackAppClient
+    from app.adapters.webhooks import WebhookDirectory
+    from app.config import load_config
+    from app.handler import Notifier
+    from gd2slack.local.lambda_context import LocalLambdaContext
+
+    event, base_url, token = json.loads(sys.argv[1]), sys.argv[2], sys.argv[3]
+    batch = {"Records": [{"messageId": "m1", "body": json.dumps(event)}]}
+    config = load_config({"SLACK_WEBHOOKS_SECRET_ID": "gd2slack/app"})
+
+    def notifier(secret_token, channel="C0ALERTS"):
+        secret = json.dumps({"bot_token": secret_token, "channels": {"default": channel}})
+        return Notifier(
+            config,
+            webhooks=WebhookDirectory(config, fetch_secret=lambda _id: secret),
+            app_client=lambda t: SlackAppClient(t, base_url=base_url, sleep=lambda s: None),
+        )
+
+    # accepted then closed (found by metadata); 5xx then ok; not_in_channel; revoked; bad token
+    for n in (notifier(token), notifier(token), notifier(token, "C0NOTIN"),
+              notifier(token.replace("SECRET", "REVOKED")), notifier(token + "!")):
+        try:
+            print("RESULT", json.dumps(n.handle(batch, LocalLambdaContext())))
+        except Exception as err:
+            print("EXCEPTION", type(err).__name__, err)
+    """
+)
+
+
+def test_app_mode_bot_token_never_leaks(tmp_path: Path) -> None:
+
+    udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    udp.bind(("127.0.0.1", 0))
+    udp.settimeout(0.2)
+    ws = SlackWorkspace(limits={})
+    ws.add_token(APP_TOKEN, ws.bot_user, ["chat:write", "channels:history"], ws.bot_id)
+    revoked = ws.add_token(APP_TOKEN.replace("SECRET", "REVOKED"), ws.bot_user, [], ws.bot_id)
+    ws.tokens[revoked].state = "revoked"
+    ws.add_channel("C0ALERTS", "alerts")
+    ws.add_channel("C0NOTIN", "elsewhere")
+    ws.kick("C0NOTIN")
+    ws.inject("chat.postMessage", ACCEPT_THEN_CLOSE)
+    ws.inject("chat.postMessage", API_SERVER_ERROR, times=1)
+    with SlackWebApiServer(ws) as server:
+        env = {
+            **os.environ,
+            "LAMBDA_TASK_ROOT": str(tmp_path),
+            "AWS_LAMBDA_FUNCTION_NAME": "gd2slack-test",
+            "AWS_XRAY_DAEMON_ADDRESS": f"127.0.0.1:{udp.getsockname()[1]}",
+            "_X_AMZN_TRACE_ID": (
+                "Root=1-6748a1b2-0123456789abcdef01234567;Parent=53995c3f42cd8ad8;Sampled=1"
+            ),
+            "POWERTOOLS_LOG_LEVEL": "DEBUG",
+            "POWERTOOLS_TRACE_DISABLED": "false",
+            "SLACK_WEBHOOK_URL": "https://hooks.slack.com/services/T0/B0/unused",
+        }
+        child = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                APP_CHILD,
+                json.dumps(minimal_event()),
+                server.base_url,
+                APP_TOKEN,
+            ],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+    datagrams = []
+    while True:
+        try:
+            datagrams.append(udp.recv(65_536).decode())
+        except TimeoutError:
+            break
+    udp.close()
+    output = child.stdout + child.stderr
+    assert child.returncode == 0, output[-3000:]
+    results = [
+        json.loads(line[7:]) for line in child.stdout.splitlines() if line.startswith("RESULT")
+    ]
+    assert [r["batchItemFailures"] for r in results] == [[], []] + [[{"itemIdentifier": "m1"}]] * 3
+    assert "not_in_channel" in output and "token_revoked" in output and "bot_token" in output
+    assert len([m for m in ws.messages["C0ALERTS"] if not m.thread_ts]) == 2  # no duplicate
+    everything = output + "\n".join(datagrams)
+    for secret in (APP_TOKEN, "SECRETappTOKEN", "REVOKEDappTOKEN"):
+        assert secret not in everything, f"bot token {secret!r} leaked"
