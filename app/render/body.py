@@ -21,7 +21,14 @@ from app.render.blocks import (
     link_button,
     text_size,
 )
-from app.render.details import Detail, DetailSection, actor_sections, resource_sections
+from app.render.details import (
+    MAX_SECTIONS,
+    Detail,
+    DetailSection,
+    actor_sections,
+    resource_sections,
+)
+from app.render.details.model import hidden_count
 from app.render.lead import attacker_domains
 from app.render.mrkdwn import (
     escape,
@@ -36,7 +43,7 @@ from app.render.mrkdwn import (
     truncate,
 )
 from app.render.next_steps import next_steps
-from app.render.parts import Part, ident
+from app.render.parts import Part, ident, untrusted
 
 DESCRIPTION_LIMIT = 1_500
 VALUE_LIMIT = 300
@@ -44,21 +51,28 @@ PROSE_VALUE_LIMIT = 700
 ITEMS_SHOWN = 8
 
 
+def _part(item: Detail) -> Part:
+    """An identifier exactly; attacker-controlled linkable text defanged (``mrkdwn``'s rule)."""
+    return untrusted(item.value) if item.untrusted else ident(item.value)
+
+
 def _value_mrkdwn(item: Detail, domains: Sequence[str]) -> str | None:
-    if item.prose:
+    if item.prose and not item.untrusted:
         return prose_mrkdwn(item.value, PROSE_VALUE_LIMIT, domains)
-    return parts_mrkdwn((ident(item.value),), VALUE_LIMIT, domains)
+    return parts_mrkdwn((_part(item),), VALUE_LIMIT, domains)
 
 
 def _value_plain(item: Detail, domains: Sequence[str]) -> str:
-    if item.prose:
+    if item.prose and not item.untrusted:
         return truncate(escape(free_text(item.value, domains)), PROSE_VALUE_LIMIT)
-    return parts_plain((ident(item.value),), VALUE_LIMIT, domains)
+    return parts_plain((_part(item),), VALUE_LIMIT, domains)
 
 
 def section_block(section: DetailSection, domains: Sequence[str]) -> Block | None:
-    """One block: the title, then ``Label: value`` lines; plain_text if any value needs it."""
-    items = [i for i in section.items if i.value]
+    """One block: the title, then ``Label: value`` lines; plain_text if any value needs it; last,
+    how many items are not shown (those cut here and those the section's "more" item counts)."""
+    items = [i for i in section.items if i.value and not hidden_count(i)]
+    hidden = section.hidden + sum(hidden_count(i) for i in section.items)
     if not items:
         return None
     shown = items[:ITEMS_SHOWN]
@@ -76,17 +90,24 @@ def section_block(section: DetailSection, domains: Sequence[str]) -> Block | Non
         if sum(len(x) + 1 for x in kept) + len(line) > SECTION_LIMIT - 60:
             break
         kept.append(line)
-    more = len(items) - (len(kept) - 1)
+    more = len(items) - (len(kept) - 1) + hidden
     if more:
-        kept.append(f"+{more} more: open the finding in GuardDuty")
+        kept.append(f"+{more} more {_plural(more, 'field')}: open the finding in the console")
     return {"type": "section", "text": make("\n".join(kept))}
 
 
-def _ordered_sections(finding: Finding) -> list[DetailSection]:
-    resource = resource_sections(finding.detail)
-    actor = actor_sections(finding.detail)
+def _plural(count: int, word: str) -> str:
+    return word if count == 1 else word + "s"
+
+
+def _ordered_sections(finding: Finding) -> tuple[list[DetailSection], int]:
+    """The sections in the order shown, at most ``MAX_SECTIONS`` a side, and how many were cut."""
+    resource = resource_sections(finding.detail, limit=None)
+    actor = actor_sections(finding.detail, limit=None)
+    cut = max(len(resource) - MAX_SECTIONS, 0) + max(len(actor) - MAX_SECTIONS, 0)
+    resource, actor = resource[:MAX_SECTIONS], actor[:MAX_SECTIONS]
     resource_first = finding.type.startswith("AttackSequence:") or "MaliciousFile" in finding.type
-    return [*resource, *actor] if resource_first else [*actor, *resource]
+    return ([*resource, *actor] if resource_first else [*actor, *resource]), cut
 
 
 def description_block(finding: Finding, domains: Sequence[str]) -> Block | None:
@@ -139,8 +160,8 @@ def detail_blocks(finding: Finding, room_blocks: int, room_chars: int) -> list[B
     if description is not None:
         blocks.append(description)
         room_chars -= text_size([description])
-    omitted = 0
-    for section in _ordered_sections(finding):
+    sections, omitted = _ordered_sections(finding)
+    for section in sections:
         block = section_block(section, domains)
         if block is None:
             continue
@@ -152,7 +173,10 @@ def detail_blocks(finding: Finding, room_blocks: int, room_chars: int) -> list[B
             omitted += 1
     if omitted:
         blocks.append(
-            context(f"+{omitted} more detail section(s) left out: open the finding in GuardDuty")
+            context(
+                f"+{omitted} more detail {_plural(omitted, 'section')}: "
+                "open the finding in the console"
+            )
         )
     return [*blocks, *tail][: max(MAX_BLOCKS, 0)]
 

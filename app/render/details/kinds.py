@@ -89,6 +89,7 @@ class Field:
     label: str
     source: Source
     prose: bool = False  # free text, shown as text rather than as a code span
+    untrusted: bool = False  # attacker-controlled and linkable: defanged when shown
 
 
 Spec = Field | tuple[str, Source]
@@ -123,10 +124,19 @@ def prose(label: str, source: Source) -> Field:
     return Field(label, source, prose=True)
 
 
+def untrusted(label: str, source: Source) -> Field:
+    """A field the attacker side controls and Slack could turn into a link (a user agent, a
+    command line, a request URI, a requested domain): shown defanged, never as an identifier."""
+    return Field(label, source, untrusted=True)
+
+
 def items(details: Mapping[str, Any], specs: tuple[Spec, ...]) -> list[Item]:
     """The items of ``specs`` read from ``details``, in order."""
     spec_fields = (s if isinstance(s, Field) else Field(*s) for s in specs)
-    return [item(f.label, get(details, f.source), prose=f.prose) for f in spec_fields]
+    return [
+        item(f.label, get(details, f.source), prose=f.prose, untrusted=f.untrusted)
+        for f in spec_fields
+    ]
 
 
 def fields(*specs: Spec) -> Builder:

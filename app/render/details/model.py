@@ -7,6 +7,7 @@ finding text (the renderer escapes every one), stripped, never empty, at most
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -19,6 +20,8 @@ MAX_VALUE_CHARS = 3000  # nothing longer can be shown in Slack anyway; keeps mem
 SUMMARY_CHARS = 200
 SCAN = read.SCAN  # elements or keys looked at in any one list or object
 ELLIPSIS = "…"
+MORE_LABEL = "More fields"
+_MORE = re.compile(r"^\+(\d+) more$")
 
 
 @dataclass(frozen=True)
@@ -26,12 +29,14 @@ class Detail:
     label: str  # our own static label, never finding text (except sanitised generic labels)
     value: str  # raw finding-sourced text, unescaped, non-empty
     prose: bool = False  # free text, shown as text rather than as a code span
+    untrusted: bool = False  # attacker-controlled and linkable: the renderer defangs it
 
 
 @dataclass(frozen=True)
 class DetailSection:
     title: str  # our own static text
     items: tuple[Detail, ...]
+    hidden: int = 0  # items left out past ``MAX_ITEMS``: the renderer says "+N more"
 
 
 Item = Detail | None
@@ -43,10 +48,18 @@ def cut(text: str, limit: int) -> str:
     return text[: limit - 1] + ELLIPSIS if len(text) > limit else text
 
 
-def item(label: str, value: str, *, prose: bool = False) -> Item:
-    """An item, or ``None`` when the value is empty."""
+def item(label: str, value: str, *, prose: bool = False, untrusted: bool = False) -> Item:
+    """An item, or ``None`` when the value is empty. ``untrusted``: what the attacker side
+    controls and Slack could turn into a link (DNS request domains, user agents, command lines,
+    request URIs, threat-intel domains), defanged by the renderer; everything else is exact."""
     value = value.strip()
-    return Detail(label, cut(value, MAX_VALUE_CHARS), prose) if value else None
+    return Detail(label, cut(value, MAX_VALUE_CHARS), prose, untrusted) if value else None
+
+
+def hidden_count(detail: Detail) -> int:
+    """How many items ``detail`` stands for when it is a ``more`` item, else 0."""
+    found = _MORE.match(detail.value) if detail.label == MORE_LABEL else None
+    return int(found[1]) if found else 0
 
 
 def distinct_items(items: Iterable[Item]) -> list[Detail]:
@@ -61,6 +74,8 @@ def distinct_items(items: Iterable[Item]) -> list[Detail]:
 
 
 def section(title: str, items: Iterable[Item]) -> Sections:
-    """A section of the items that have a value, in priority order, at most ``MAX_ITEMS``."""
+    """A section of the items that have a value, in priority order, at most ``MAX_ITEMS``; how
+    many were cut past that is kept (a cut ``more`` item counts as the items it stood for)."""
     kept = distinct_items(items)
-    return [DetailSection(title, tuple(kept[:MAX_ITEMS]))] if kept else []
+    hidden = sum(hidden_count(d) or 1 for d in kept[MAX_ITEMS:])
+    return [DetailSection(title, tuple(kept[:MAX_ITEMS]), hidden)] if kept else []

@@ -91,8 +91,11 @@ def primary(resource: Mapping[str, Any]) -> list[ResourceKind]:
     return [named, *(_BY_MEMBER[m] for m in named.companions)] if named else []
 
 
-def resource_sections(detail: Mapping[str, Any]) -> list[DetailSection]:
-    """What was hit: the typed resource, malware found on it, the attack sequence, the rest."""
+def resource_sections(
+    detail: Mapping[str, Any], limit: int | None = MAX_SECTIONS
+) -> list[DetailSection]:
+    """What was hit: the typed resource, malware found on it, the attack sequence, the rest;
+    at most ``limit`` sections (``None``: all, for a renderer that says how many it left out)."""
     detail = as_mapping(detail)
     resource = first_object(detail.get("resource"))
     first = primary(resource)
@@ -107,7 +110,7 @@ def resource_sections(detail: Mapping[str, Any]) -> list[DetailSection]:
     sections += generic("Resource details", resource, [*_BY_MEMBER, "resourceType"])
     if not sections and text(resource.get("resourceType")):
         sections = section("Resource", [item("Resource type", text(resource.get("resourceType")))])
-    return sections[:MAX_SECTIONS]
+    return sections[:limit]
 
 
 def _action_sections(action: Mapping[str, Any]) -> Sections:
@@ -122,12 +125,15 @@ def _action_sections(action: Mapping[str, Any]) -> Sections:
     return sections
 
 
-def actor_sections(detail: Mapping[str, Any]) -> list[DetailSection]:
-    """Who or what did it: the action, the Kubernetes user, the process, threat intel, more."""
+def actor_sections(
+    detail: Mapping[str, Any], limit: int | None = MAX_SECTIONS
+) -> list[DetailSection]:
+    """Who or what did it: the action, the Kubernetes user, the process, threat intel, more;
+    at most ``limit`` sections (``None``: all)."""
     detail = as_mapping(detail)
     sections = _action_sections(first_object(first_object(detail.get("service")).get("action")))
     sections += [s for part in PARTS if part.side == "actor" for s in part.sections(detail)]
-    return sections[:MAX_SECTIONS]
+    return sections[:limit]
 
 
 def resource_summary(detail: Mapping[str, Any]) -> str:

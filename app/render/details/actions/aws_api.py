@@ -8,7 +8,7 @@ from typing import Any
 
 from app.core.read import first_object, is_true, scalar
 from app.render.details.actions.network import remote_fields
-from app.render.details.kinds import ActionKind, at, fields
+from app.render.details.kinds import ActionKind, at, fields, untrusted
 from app.render.details.model import SCAN
 from app.render.details.read import preview, scalars, text
 
@@ -42,11 +42,11 @@ KINDS = (
             ("Service", "serviceName"),
             ("Caller type", "callerType"),
             *remote_fields("remoteIpDetails"),
-            ("User agent", "userAgent"),
+            untrusted("User agent", "userAgent"),
             ("Error code", "errorCode"),
             ("Remote account", _remote_account),
             ("Calling service", at("remoteAccountDetails", "awsServiceName")),
-            ("Domain", at("domainDetails", "domain")),
+            untrusted("Domain", at("domainDetails", "domain")),
             ("Affected resources", at("affectedResources", read=_affected)),
         ),
     ),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from app.render.details.kinds import ActionKind, at, fields
+from app.render.details.kinds import ActionKind, at, fields, untrusted
 from app.render.details.read import flag, text
 
 
@@ -21,8 +21,8 @@ KINDS = (
         "DNS_REQUEST",
         "DNS request",
         fields(
-            ("Domain", "domain"),
-            ("Domain with suffix", _suffix),
+            untrusted("Domain", "domain"),
+            untrusted("Domain with suffix", _suffix),
             ("Protocol", "protocol"),
             ("Blocked", at("blocked", read=flag)),
             ("VPC owner account", "vpcOwnerAccountId"),

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from app.render.details.actions.network import ip, remote_fields
-from app.render.details.kinds import ActionKind, Part, at, fields, joined
+from app.render.details.kinds import ActionKind, Part, at, fields, joined, untrusted
 from app.render.details.read import flag, listing, scalars, text
 
 
@@ -24,10 +24,10 @@ KINDS = (
         "Kubernetes API call",
         fields(
             ("Verb", "verb"),
-            ("Request URI", "requestUri"),
+            untrusted("Request URI", "requestUri"),
             ("Status code", "statusCode"),
             *remote_fields("remoteIpDetails"),
-            ("User agent", "userAgent"),
+            untrusted("User agent", "userAgent"),
             ("Source IPs", _source_ips),
             ("Resource", joined("resource", "subresource", sep="/")),
             ("Namespace", "namespace"),

@@ -258,8 +258,8 @@ def known_items(info: Mapping[str, Any], shown_user_agent: str = "") -> list[Ite
         item("Scanned port", _ports(get("scannedPort"))),
         item("Other ports scanned", _ports(get("additionalScannedPorts"))),
         item("Local port", _ports(get("localPort"))),
-        item("Domain", text(get("domain"))),
-        item("User agent", "" if user_agent == shown_user_agent else user_agent),
+        item("Domain", text(get("domain")), untrusted=True),
+        item("User agent", "" if user_agent == shown_user_agent else user_agent, untrusted=True),
         item("Recent credentials", listing(objects(get("recentCredentials")), _credential)),
         item("GuardDuty agent", _agent(get("agentDetails"))),
     ]

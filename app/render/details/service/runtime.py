@@ -8,7 +8,7 @@ from typing import Any
 
 from app.core.read import first_object
 from app.render.details.generic import generic_items, unknown
-from app.render.details.kinds import Part, at, fields
+from app.render.details.kinds import Part, at, fields, untrusted
 from app.render.details.model import Item, Sections, item, section
 from app.render.details.read import distinct, first, named_line, preview, text, when
 
@@ -57,6 +57,7 @@ _CONTEXT_LABELS: dict[str, str] = {
     "serviceName": "Service",
     "modifiedAt": "Modified",
 }
+_UNTRUSTED_CONTEXT = {"commandLineExample"}  # a command line: the attacker's, defanged
 _CONTEXT_PROCESSES = {"modifyingProcess": "Modifying process", "targetProcess": "Target process"}
 
 
@@ -74,7 +75,8 @@ def _context(title: str, value: Any) -> Sections:
     ]
     for key, label in _CONTEXT_LABELS.items():
         member = context.get(key)
-        found.append(item(label, when(member) if key == "modifiedAt" else text(member)))
+        shown = when(member) if key == "modifiedAt" else text(member)
+        found.append(item(label, shown, untrusted=key in _UNTRUSTED_CONTEXT))
     rest = unknown(context, [*_CONTEXT_LABELS, *_CONTEXT_PROCESSES])
     return section(title, [*found, *generic_items(rest)])
 
@@ -88,7 +90,7 @@ KINDS = (
             ("Process", "name"),
             ("Executable", "executablePath"),
             ("SHA-256", "executableSha256"),
-            ("Command line", "commandLine"),
+            untrusted("Command line", "commandLine"),
             ("User", "user"),
             ("User ID", "userId"),
             ("Effective user ID", _effective_user),

@@ -9,6 +9,7 @@ name shown once.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from itertools import islice
 from typing import Any
@@ -20,6 +21,8 @@ from app.render.details.service.additional_info import DetailPart, additional_in
 
 MAX_NAMES = 10  # names ``threat_intel_names`` gives, at most
 NAME_CHARS = 200
+# A name that is a domain (custom threat lists name the domain they matched): defanged.
+_DOMAIN = re.compile(r"(?:[a-z0-9-]+\.)+[a-z]{2,63}")  # lower case, as lists write them
 
 
 def _sources(detail: Mapping[str, Any]) -> tuple[list[Mapping[str, Any]], Mapping[str, Any]]:
@@ -52,7 +55,11 @@ def _intel(title: str, detail: Any) -> Sections:
         title,
         [
             item("Threat lists", preview(lists)),
-            item("Threat names", preview(threats)),
+            item(
+                "Threat names",
+                preview(threats),
+                untrusted=any(_DOMAIN.fullmatch(name) for name in threats[0]),
+            ),
             item("Threat file SHA-256", members(intel, "threatFileSha256", limit=2)),
         ],
     )
