@@ -27,6 +27,7 @@ COMMANDS: tuple[str, ...] = (
     "promote",
     "traces",
     "redrive",
+    "slack-check",
 )
 
 

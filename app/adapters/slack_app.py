@@ -123,7 +123,7 @@ class SlackAppClient:
                     raise PermanentDeliveryError(
                         f"Slack refused {method}: {error}", status=status, slack_error=error
                     ) from None
-                if method == "chat.postMessage" and status >= 500:
+                if method == "chat.postMessage":  # 5xx, internal_error: it may have posted
                     raise Unanswered(
                         f"Slack {method} answered {error}: it may have posted",
                         status=status,

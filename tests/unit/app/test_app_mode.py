@@ -379,7 +379,25 @@ def test_duplicate_deliveries_leave_one_root_and_one_reply_per_change(h: Harness
     assert len(h.replies(root)) == 2
 
 
+class Atomic:
+    """moto's conditional writes are not atomic across threads (DynamoDB's are, per item): one
+    call at a time, so the race under test is ours, not the mock's."""
+
+    def __init__(self, client: Any) -> None:
+        self._client, self._lock = client, threading.Lock()
+
+    def __getattr__(self, name: str) -> Any:
+        method = getattr(self._client, name)
+
+        def call(**kwargs: Any) -> Any:
+            with self._lock:
+                return method(**kwargs)
+
+        return call
+
+
 def test_two_concurrent_invocations_leave_exactly_one_root(h: Harness) -> None:
+    h.dynamodb = Atomic(h.dynamodb)
     start = threading.Barrier(2)
     results: list[list[dict[str, str]]] = []
 
