@@ -1,4 +1,5 @@
-"""``gd2slack demo``: the event path end to end, locally (moto + a local Slack receiver)."""
+"""``gd2slack demo``: the event path end to end, locally (moto + a local Slack receiver), then
+the same in Slack app mode (the local Web API; each channel printed as a transcript)."""
 
 from __future__ import annotations
 
@@ -17,9 +18,19 @@ def register(subparsers: Any) -> None:
         run=run,
     )
     parser.add_argument("--out", type=Path, default=Path("build/demo"), help="payloads go here")
+    parser.add_argument(
+        "--mode",
+        choices=("webhook", "app", "both"),
+        default="both",
+        help="webhook mode, Slack app mode (local Web API, channel transcripts) or both",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     from gd2slack.local.demo import run_demo  # noqa: PLC0415 - moto is heavy; import on use
+    from gd2slack.local.demo_app import run_app_demo  # noqa: PLC0415
 
-    return run_demo(args.out)
+    code = run_demo(args.out) if args.mode != "app" else 0
+    if args.mode != "webhook":
+        code = code or run_app_demo()
+    return code

@@ -21,7 +21,7 @@ EVENT = "tests/fixtures/events/ec2-c2-dns.json"
 def test_demo_runs_the_event_path_end_to_end(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "SLACK_"))}
     result = subprocess.run(
-        [sys.executable, "-m", "gd2slack.cli", "demo", "--out", str(tmp_path)],
+        [sys.executable, "-m", "gd2slack.cli", "demo", "--mode", "webhook", "--out", str(tmp_path)],
         capture_output=True,
         text=True,
         timeout=300,
