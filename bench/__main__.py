@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import sys
 
-from bench import burst, cold, footprint, noise, recovery, warm
+from bench import burst, burst_app, cold, footprint, noise, recovery, warm
 
 
 def main() -> int:
     warm.run()
     cold.run()
     burst.run()
+    burst_app.run()
     recovery.run()
     noise.run()
+    noise.run_app()
     print(f"bench footprint: runtime_deps_mb={footprint.runtime_deps_mb():.1f}")
     return 0
 

@@ -10,6 +10,7 @@ import copy
 import io
 import json
 import re
+from typing import Any
 
 from bench.common import sample_event
 from bench.harness import aws_env, client, depth, make_queue, moto_server, wait_until, workers
@@ -33,13 +34,7 @@ def run() -> None:
     ):
         sqs = client("sqs", endpoint)
         queue, _dlq = make_queue(sqs, "burst", visibility=420)
-        for start in range(0, FINDINGS, 10):
-            entries = []
-            for n in range(start, min(start + 10, FINDINGS)):
-                event = copy.deepcopy(base)
-                event["id"], event["detail"]["id"] = f"evt-{n}", ids[n]
-                entries.append({"Id": str(n), "MessageBody": json.dumps(event)})
-            sqs.send_message_batch(QueueUrl=queue, Entries=entries)
+        enqueue(sqs, queue, base, ids)
         env = aws_env(endpoint) | {
             "SLACK_WEBHOOK_URL": slack.url(),
             "DIGEST_THRESHOLD": "0",  # every finding its own message: the worst case
@@ -64,6 +59,17 @@ def run() -> None:
         f"(target ratio >= 0.9, lost=0, duplicates=0; {WORKERS} workers, 1 msg/s, burst {BURST},"
         f" time x{SCALE:.0f})"
     )
+
+
+def enqueue(sqs: Any, queue: str, base: dict[str, Any], ids: list[str]) -> None:
+    """One event per finding id, sent in batches of 10."""
+    for start in range(0, len(ids), 10):
+        entries = []
+        for n in range(start, min(start + 10, len(ids))):
+            event = copy.deepcopy(base)
+            event["id"], event["detail"]["id"] = f"evt-{n}", ids[n]
+            entries.append({"Id": str(n), "MessageBody": json.dumps(event)})
+        sqs.send_message_batch(QueueUrl=queue, Entries=entries)
 
 
 def _finding_ids(text: str, known: set[str]) -> set[str]:

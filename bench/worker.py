@@ -3,15 +3,19 @@
 Configuration comes from the environment like the function's, plus ``WORKER_QUEUE_URL``,
 ``WORKER_TIMEOUT`` (function timeout, scaled seconds), ``WORKER_BATCH_WINDOW`` (real seconds),
 ``WORKER_MAX_RETRY_DELAY`` (real seconds; caps the visibility a transient failure gets, so a
-bounded test never waits out the 125-250 s of a fourth receive) and ``BENCH_TIME_SCALE``.
+bounded test never waits out the 125-250 s of a fourth receive), ``BENCH_TIME_SCALE`` and, for
+Slack app mode, ``BENCH_SLACK_API_URL`` (the local Web API's base URL; the bot token and channels
+come from the secret, as in the function).
 """
 
 from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
 from typing import Any
 
+from app.adapters.pacing import Pacer
 from app.adapters.requeue import MAX_DELAY, Requeuer
 from app.adapters.slack import SlackWebhookClient
 from app.config import load_config
@@ -57,12 +61,34 @@ def receive_batch(sqs: Any, url: str, window: float) -> list[dict[str, Any]]:
     return messages
 
 
+def _app_client(scaled: ScaledTime, base_url: str) -> Callable[[str], Any] | None:
+    """App mode's client on the scaled clock, one pace for the whole process (as ``SHARED``)."""
+    if not base_url:
+        return None
+    from app.adapters.slack_app import SlackAppClient
+
+    pacer = Pacer(clock=scaled)
+
+    def make(token: str) -> SlackAppClient:
+        return SlackAppClient(
+            token, base_url=base_url, clock=scaled, sleep=scaled.sleep, pacer=pacer
+        )
+
+    return make
+
+
 def main() -> None:
     scaled = ScaledTime(float(os.environ.get("BENCH_TIME_SCALE", "1")))
     config = load_config(os.environ)
     slack = SlackWebhookClient(clock=scaled, sleep=scaled.sleep)
     max_delay = float(os.environ.get("WORKER_MAX_RETRY_DELAY", MAX_DELAY))
-    notifier = Notifier(config, slack=slack, requeuer=Requeuer(max_delay=max_delay), clock=scaled)
+    notifier = Notifier(
+        config,
+        slack=slack,
+        requeuer=Requeuer(max_delay=max_delay),
+        clock=scaled,
+        app_client=_app_client(scaled, os.environ.get("BENCH_SLACK_API_URL", "")),
+    )
     endpoint = os.environ["AWS_ENDPOINT_URL"]
     sqs, url = client("sqs", endpoint), os.environ["WORKER_QUEUE_URL"]
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
