@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -243,13 +243,6 @@ def _cloudtrail(host: str, region: str, ids: Identifiers) -> list[Link]:
     return links
 
 
-def _instance(host: str, region: str, ids: Identifiers) -> list[Link]:
-    if not ids.instance_id:
-        return []
-    url = f"{host}/ec2/home?region={region}#InstanceDetails:instanceId={_q(ids.instance_id)}"
-    return [Link(_label("EC2 instance", ids.instance_id), url)]
-
-
 def _backup(host: str, region: str, ids: Identifiers) -> list[Link]:
     base = f"{host}/ec2/home?region={region}#"
     links = []
@@ -268,27 +261,6 @@ def _buckets(host: str, region: str, ids: Identifiers) -> list[Link]:
         Link(_label("S3 bucket", name), f"{host}/s3/buckets/{_q(name)}?region={region}")
         for name in ids.buckets[:2]
     ]
-
-
-def _eks(host: str, region: str, ids: Identifiers) -> list[Link]:
-    if not ids.eks_cluster:
-        return []
-    url = f"{host}/eks/home?region={region}#/clusters/{_q(ids.eks_cluster)}"
-    return [Link(_label("EKS cluster", ids.eks_cluster), url)]
-
-
-def _ecs(host: str, region: str, ids: Identifiers) -> list[Link]:
-    if not ids.ecs_cluster:
-        return []
-    url = f"{host}/ecs/v2/clusters/{_q(ids.ecs_cluster)}?region={region}"
-    return [Link(_label("ECS cluster", ids.ecs_cluster), url)]
-
-
-def _lambda(host: str, region: str, ids: Identifiers) -> list[Link]:
-    if not ids.function_name:
-        return []
-    url = f"{host}/lambda/home?region={region}#/functions/{_q(ids.function_name)}"
-    return [Link(_label("Lambda function", ids.function_name), url)]
 
 
 def _rds(host: str, region: str, ids: Identifiers) -> list[Link]:
@@ -310,14 +282,42 @@ def _rds(host: str, region: str, ids: Identifiers) -> list[Link]:
     return links
 
 
+Builder = Callable[[str, str, Identifiers], list[Link]]
+
+
+def _one(label: str, attribute: str, path: str) -> Builder:
+    """A kind with one identifier: ``path`` holds ``{region}`` and ``{id}`` (URL-quoted)."""
+
+    def build(host: str, region: str, ids: Identifiers) -> list[Link]:
+        ident = getattr(ids, attribute)
+        if not ident:
+            return []
+        return [Link(_label(label, ident), host + path.format(region=region, id=_q(ident)))]
+
+    return build
+
+
 # Kinds in their default order; the finding's own resource type goes first.
 _KINDS = (
     (("AccessKey",), _cloudtrail),
-    (("Instance",), _instance),
+    (
+        ("Instance",),
+        _one(
+            "EC2 instance",
+            "instance_id",
+            "/ec2/home?region={region}#InstanceDetails:instanceId={id}",
+        ),
+    ),
     (("S3Bucket", "S3Object"), _buckets),
-    (("EKSCluster",), _eks),
-    (("ECSCluster",), _ecs),
-    (("Lambda",), _lambda),
+    (
+        ("EKSCluster",),
+        _one("EKS cluster", "eks_cluster", "/eks/home?region={region}#/clusters/{id}"),
+    ),
+    (("ECSCluster",), _one("ECS cluster", "ecs_cluster", "/ecs/v2/clusters/{id}?region={region}")),
+    (
+        ("Lambda",),
+        _one("Lambda function", "function_name", "/lambda/home?region={region}#/functions/{id}"),
+    ),
     (("RDSDBInstance", "RDSLimitlessDB"), _rds),
     (("EBSSnapshot", "EC2Snapshot", "EC2Image"), _backup),
 )
