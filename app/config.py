@@ -13,175 +13,42 @@ instead of failing every record later with something obscure.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from app.core.mention import parse_mention, parse_on_off
-from app.core.severity import BAND_NAMES, Band, band_by_name, band_for, parse_score
-
-SAMPLE_MODES = ("notify", "skip")
-ROUTE_MATCH_KEYS = ("min_severity", "bands", "accounts", "types", "regions")
-DEFAULT_ROUTE = "default"
-# What the stack accepts for the secret (the function passes any id on to Secrets Manager).
-SECRETSMANAGER_ID_PATTERN = (
-    r"^(?:arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:[0-9]{12}:secret:[A-Za-z0-9/_+=.@-]+"
-    r"|[A-Za-z0-9/_+=.@-]{1,512})$"
+from app.config_values import (
+    DEFAULT_ROUTE,
+    ROUTE_MATCH_KEYS,
+    SAMPLE_MODES,
+    SECRETSMANAGER_ID_PATTERN,
+    ConfigError,
+    RouteRule,
+    _account_names,
+    _blank,
+    _globs,
+    _non_negative,
+    _optional_text,
+    _sample_mode,
+    _text,
+    _whole_number,
+    parse_min_severity,
+    parse_routes,
 )
+from app.core.mention import parse_mention, parse_on_off
+from app.core.severity import BAND_NAMES, Band, band_for
+from app.core.triage import parse_triage_allow
 
-
-class ConfigError(ValueError):
-    """A configuration value is missing or malformed; the message names the variable."""
-
-
-@dataclass(frozen=True)
-class RouteRule:
-    """One entry of ``ROUTES``: every present criterion must match (first matching rule wins)."""
-
-    route: str
-    min_score: float | None = None
-    bands: frozenset[Band] | None = None
-    accounts: frozenset[str] | None = None
-    types: tuple[str, ...] | None = None
-    regions: frozenset[str] | None = None
-
-
-def _blank(value: str | None) -> bool:
-    return value is None or not value.strip()
-
-
-def parse_min_severity(raw: str, variable: str = "MIN_SEVERITY") -> float:
-    """A band name or a number between 0 and 10."""
-    text = raw.strip()
-    try:
-        return band_by_name(text).floor if text.upper() in BAND_NAMES else _number(text)
-    except ValueError:
-        raise ConfigError(
-            f"{variable}={raw!r} is not valid: use one of {', '.join(BAND_NAMES)} "
-            "or a number between 0 and 10"
-        ) from None
-
-
-def _number(text: str) -> float:
-    value = float(text)
-    if not 0 <= value <= 10:
-        raise ValueError(text)
-    return parse_score(value)
-
-
-def _globs(raw: str, variable: str) -> tuple[str, ...]:
-    return tuple(part.strip() for part in raw.split(",") if part.strip())
-
-
-def _json(raw: str, variable: str, expected: type) -> Any:
-    try:
-        value = json.loads(raw)
-    except json.JSONDecodeError as err:
-        raise ConfigError(
-            f"{variable} is not valid JSON: {err.msg} at position {err.pos}"
-        ) from None
-    if not isinstance(value, expected):
-        raise ConfigError(f"{variable} must be a JSON {expected.__name__}")
-    return value
-
-
-def _string_list(value: Any, where: str) -> list[str]:
-    if isinstance(value, str):
-        value = [value]
-    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        raise ConfigError(f"{where} must be a string or a list of strings")
-    return value
-
-
-def parse_routes(raw: str | None, variable: str = "ROUTES") -> tuple[RouteRule, ...]:
-    """``ROUTES``: a JSON list of ``{"match": {...}, "route": "name"}``."""
-    if _blank(raw):
-        return ()
-    assert raw is not None
-    rules = []
-    for index, entry in enumerate(_json(raw, variable, list)):
-        where = f"{variable}[{index}]"
-        if not isinstance(entry, dict) or not isinstance(entry.get("route"), str):
-            raise ConfigError(f'{where} must be an object with a string "route"')
-        match = entry.get("match", {})
-        if not isinstance(match, dict):
-            raise ConfigError(f"{where}.match must be an object")
-        unknown = sorted(set(match) - set(ROUTE_MATCH_KEYS))
-        if unknown:
-            raise ConfigError(
-                f"{where}.match has unknown keys {unknown}: allowed {list(ROUTE_MATCH_KEYS)}"
-            )
-        rules.append(_route_rule(entry["route"].strip(), match, where))
-    return tuple(rules)
-
-
-def _route_rule(route: str, match: dict[str, Any], where: str) -> RouteRule:
-    if not route:
-        raise ConfigError(f"{where}.route must not be empty")
-    min_score = None
-    if "min_severity" in match:
-        min_score = parse_min_severity(str(match["min_severity"]), f"{where}.match.min_severity")
-    bands = None
-    if "bands" in match:
-        names = _string_list(match["bands"], f"{where}.match.bands")
-        try:
-            bands = frozenset(band_by_name(name) for name in names)
-        except KeyError:
-            raise ConfigError(
-                f"{where}.match.bands accepts {', '.join(BAND_NAMES)}, got {names}"
-            ) from None
-    accounts = match.get("accounts")
-    regions = match.get("regions")
-    types = match.get("types")
-    return RouteRule(
-        route=route,
-        min_score=min_score,
-        bands=bands,
-        accounts=None
-        if accounts is None
-        else frozenset(_string_list(accounts, f"{where}.match.accounts")),
-        types=None if types is None else tuple(_string_list(types, f"{where}.match.types")),
-        regions=None
-        if regions is None
-        else frozenset(_string_list(regions, f"{where}.match.regions")),
-    )
-
-
-def _text(raw: str, variable: str) -> str:
-    return raw.strip()
-
-
-def _sample_mode(raw: str, variable: str) -> str:
-    mode = raw.strip().lower()
-    if mode not in SAMPLE_MODES:
-        raise ConfigError(f"{variable}={raw!r} is not valid: use one of " + ", ".join(SAMPLE_MODES))
-    return mode
-
-
-def _account_names(raw: str, variable: str) -> dict[str, str]:
-    parsed = _json(raw, variable, dict)
-    if not all(isinstance(v, str) for v in parsed.values()):
-        raise ConfigError(f"{variable} values must be strings (account id → name)")
-    return {str(k): v for k, v in parsed.items()}
-
-
-def _non_negative(raw: str, variable: str) -> float:
-    try:
-        value = float(raw)
-    except ValueError:
-        value = -1
-    if value < 0:
-        raise ConfigError(f"{variable}={raw!r} is not valid: use a number ≥ 0")
-    return value
-
-
-def _whole_number(raw: str, variable: str) -> int:
-    """A number ≥ 0 that is also whole (``2.0`` is 2, ``2.5`` is refused)."""
-    value = _non_negative(raw, variable)
-    if value != int(value):
-        raise ConfigError(f"{variable}={raw!r} must be a whole number")
-    return int(value)
+__all__ = [
+    "DEFAULT_ROUTE",
+    "SETTINGS",
+    "Config",
+    "ConfigError",
+    "RouteRule",
+    "Setting",
+    "load_config",
+    "parse_routes",
+]
 
 
 @dataclass(frozen=True)
@@ -354,6 +221,72 @@ SETTINGS: tuple[Setting, ...] = (
         parse_on_off,
         "App mode: `on` or `off`: a suppressed re-publication quietly edits the root's count.",
     ),
+    Setting(
+        "SLACK_SIGNING_SECRET_ID",
+        "signing_secret_id",
+        "",
+        _optional_text,
+        "Triage: ARN or name of the secret holding the Slack app's signing secret (empty: no "
+        "triage buttons, no interactions function).",
+        StackParameter(
+            "SlackSigningSecretArn",
+            allowed_pattern=f"^$|{SECRETSMANAGER_ID_PATTERN}",
+            constraint_description="empty, or a Secrets Manager secret ARN or name",
+        ),
+        detail='the secret is the signing secret as text, or JSON `{"signing_secret": "…"}`',
+        default_meaning="empty: triage off",
+    ),
+    Setting(
+        "SLACK_TEAM_ID",
+        "slack_team_id",
+        "",
+        _optional_text,
+        "Triage: the Slack workspace (team) id requests must come from, T….",
+        StackParameter(
+            "SlackTeamId",
+            allowed_pattern=r"^(T[A-Z0-9]{2,20})?$",
+            constraint_description="empty, or a Slack team id like T0123ABCD",
+        ),
+        default_meaning="required with triage",
+    ),
+    Setting(
+        "SLACK_APP_ID",
+        "slack_app_id",
+        "",
+        _optional_text,
+        "Triage: the Slack app id requests must come from, A….",
+        StackParameter(
+            "SlackAppId",
+            allowed_pattern=r"^(A[A-Z0-9]{2,20})?$",
+            constraint_description="empty, or a Slack app id like A0123ABCD",
+        ),
+        default_meaning="required with triage",
+    ),
+    Setting(
+        "GUARDDUTY_DETECTOR_ID",
+        "detector_id",
+        "",
+        _optional_text,
+        "Triage: this region's GuardDuty detector id; buttons naming another are refused.",
+        StackParameter(
+            "DetectorId",
+            allowed_pattern=r"^[a-z0-9]{0,300}$",
+            constraint_description="empty, or this region's GuardDuty detector id",
+        ),
+        default_meaning="required with triage",
+    ),
+    Setting(
+        "TRIAGE_ALLOW",
+        "triage_allow",
+        "{}",
+        parse_triage_allow,
+        "Triage: JSON map of permission (archive, feedback, snooze, suppress) to Slack user "
+        "and user group ids.",
+        StackParameter("TriageAllow"),
+        detail='e.g. `{"archive": ["S0ONCALL"], "feedback": ["S0ONCALL"], "suppress": '
+        '["U0LEAD"]}`; archive covers unarchive, snooze both durations',
+        default_meaning="empty: nobody may triage",
+    ),
 )
 
 
@@ -383,6 +316,16 @@ class Config:
     quiet_period_hours: float = _default("quiet_period_hours")
     mention_on_critical: str | None = _default("mention_on_critical")
     refresh_on_repeat: bool = _default("refresh_on_repeat")
+    signing_secret_id: str | None = _default("signing_secret_id")
+    slack_team_id: str | None = _default("slack_team_id")
+    slack_app_id: str | None = _default("slack_app_id")
+    detector_id: str | None = _default("detector_id")
+    triage_allow: Mapping[str, frozenset[str]] = _default("triage_allow")
+
+    @property
+    def triage_enabled(self) -> bool:
+        """Triage buttons are shown (app mode) and the interactions function accepts presses."""
+        return self.signing_secret_id is not None
 
     @property
     def min_band(self) -> Band:
@@ -397,4 +340,15 @@ def load_config(environ: Mapping[str, str]) -> Config:
         raise ConfigError(
             "set only one of SLACK_WEBHOOK_URL and SLACK_WEBHOOKS_SECRET_ID, not both"
         )
+    if values["signing_secret_id"]:
+        missing = [
+            row.variable
+            for row in SETTINGS
+            if row.field_name in ("slack_team_id", "slack_app_id", "detector_id")
+            and not values[row.field_name]
+        ]
+        if missing:
+            raise ConfigError(
+                "SLACK_SIGNING_SECRET_ID is set (triage on): also set " + ", ".join(missing)
+            )
     return Config(**values)

@@ -7,6 +7,12 @@ Items (partition key ``pk``, string; TTL attribute ``expires_at``, epoch seconds
   ``version``, and while a batch is posting, a lease (``lease_owner``, ``lease_until``).
 * ``event#<eventbridge id>``: written when a message for that event was accepted by Slack,
   so a redelivered or redriven event never posts twice.
+* ``request#<sha256 of a Slack request's signature>``: an interactions request already
+  accepted (replay protection, kept ``REQUEST_RETENTION``).
+
+Triage adds to ``finding#<id>``: ``snoozed_until`` (epoch seconds) and ``triage_note`` (what was
+last done from Slack, shown on the root). Neither moves ``version``: they are orthogonal to the
+notification protocol, and a notifier's confirm never overwrites them.
 
 Protocol for a notification: **claim** (conditional on the version read and no live lease: two
 concurrent batches cannot both win) → POST to Slack → **confirm** (one transaction: new state,
@@ -42,6 +48,8 @@ from app.core.finding import Finding
 from app.core.noise import FindingState
 
 RETENTION = timedelta(days=7)
+# Longer than Slack's 5-minute signature window: a replay inside the window is always seen.
+REQUEST_RETENTION = timedelta(minutes=10)
 
 
 class StateUnavailable(Exception):
@@ -78,6 +86,10 @@ def _s(item: Mapping[str, Any], key: str) -> str | None:
 def _n(item: Mapping[str, Any], key: str, default: float = 0) -> float:
     value = item.get(key)
     return float(value["N"]) if isinstance(value, dict) and "N" in value else default
+
+
+def _epoch(item: Mapping[str, Any], key: str) -> datetime | None:
+    return datetime.fromtimestamp(_n(item, key), UTC) if key in item else None
 
 
 def _error_code(err: Exception) -> str:
@@ -157,6 +169,8 @@ class StateStore:
             channel=_s(item, "channel"),
             root_ts=_s(item, "root_ts"),
             in_digest=bool(item.get("in_digest", {}).get("BOOL", False)),
+            snoozed_until=_epoch(item, "snoozed_until"),
+            triage_note=_s(item, "triage_note"),
         ), since
 
     def claim(
@@ -270,6 +284,53 @@ class StateStore:
                 }
             )
         self._call("transact_write_items", TransactItems=items)
+
+    # -- triage (app.interactions) ----------------------------------------------------------
+    def first_request(self, signature: str) -> bool:
+        """Record a verified Slack request; ``False`` when it was seen before (a replay)."""
+        digest = hashlib.sha256(signature.encode()).hexdigest()
+        try:
+            self._call(
+                "put_item",
+                TableName=self.table,
+                Item={
+                    "pk": {"S": f"request#{digest}"},
+                    "expires_at": {"N": str(int((self.now() + REQUEST_RETENTION).timestamp()))},
+                },
+                ConditionExpression="attribute_not_exists(pk)",
+            )
+        except ClaimLost:
+            return False
+        return True
+
+    def snooze(self, finding_id: str, until: datetime, note: str) -> None:
+        """Silence a notified finding until ``until`` (``noise.decide`` reads it); the item
+        outlives the silence. ``ClaimLost`` when the finding has no state (never notified)."""
+        self._call(
+            "update_item",
+            TableName=self.table,
+            Key={"pk": {"S": _key("finding", finding_id)}},
+            UpdateExpression=(
+                "SET snoozed_until = :until, triage_note = :note, expires_at = :expires"
+            ),
+            ConditionExpression="attribute_exists(version)",
+            ExpressionAttributeValues={
+                ":until": {"N": str(int(until.timestamp()))},
+                ":note": {"S": note[:1000]},
+                ":expires": {"N": str(int((until + self.retention).timestamp()))},
+            },
+        )
+
+    def record_triage(self, finding_id: str, note: str) -> None:
+        """What was done from Slack, so the notifier's later edits of the root keep showing it."""
+        self._call(
+            "update_item",
+            TableName=self.table,
+            Key={"pk": {"S": _key("finding", finding_id)}},
+            UpdateExpression="SET triage_note = :note",
+            ConditionExpression="attribute_exists(version)",
+            ExpressionAttributeValues={":note": {"S": note[:1000]}},
+        )
 
     def note_activity(self, finding: Finding, previous: FindingState | None) -> None:
         """A suppressed event still moves ``last_seen``/``archived`` (quiet period, unarchive)."""

@@ -33,6 +33,9 @@ class FindingState:
     channel: str | None = None
     root_ts: str | None = None
     in_digest: bool = False
+    # Triage (app.interactions): a local silence, and what was last done from Slack.
+    snoozed_until: datetime | None = None
+    triage_note: str | None = None
 
 
 @dataclass(frozen=True)
