@@ -71,6 +71,26 @@ def status_block(finding: Finding) -> dict[str, Any]:
     return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
 
 
+def root_payload(
+    finding: Finding,
+    config: Config,
+    notice: str | None = None,
+    *,
+    mention: bool = False,
+    triage_note: str | None = None,
+) -> dict[str, Any]:
+    """A finding's root message, as posted and as every later edit (the notifier's and the
+    interactions function's) rewrites it: the lead, its status line and, with triage on, what
+    was last done from Slack (``triage_note``, mrkdwn we composed)."""
+    lead = render_parts(finding, config.account_names, notice).lead
+    blocks = [*lead["blocks"], status_block(finding)]
+    if triage_note:
+        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": triage_note}]})
+    if mention and config.mention_on_critical and finding.band is Band.CRITICAL:
+        blocks.insert(0, _section(f"{config.mention_on_critical} Critical finding"))
+    return {**lead, "blocks": blocks}
+
+
 class AppLifecycle:
     """One invocation's app-mode deliveries; ``wall`` is epoch time (Slack's ts clock)."""
 
@@ -86,11 +106,7 @@ class AppLifecycle:
 
     # -- what is posted --------------------------------------------------------------------
     def _root(self, finding: Finding, notice: str | None, *, mention: bool) -> dict[str, Any]:
-        lead = render_parts(finding, self.config.account_names, notice).lead
-        blocks = [*lead["blocks"], status_block(finding)]
-        if mention and self.config.mention_on_critical and finding.band is Band.CRITICAL:
-            blocks.insert(0, _section(f"{self.config.mention_on_critical} Critical finding"))
-        return {**lead, "blocks": blocks}
+        return root_payload(finding, self.config, notice, mention=mention)
 
     def _post_once(
         self,
