@@ -1,0 +1,106 @@
+"""The triage buttons, modals and note as Slack would accept them (slack_sdk's models)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from slack_sdk.models.blocks import Block
+from slack_sdk.models.views import View
+
+from app.core.triage import FEEDBACK_MODAL, Target, TriageAction, TriageValueError
+from app.render.triage import (
+    OK,
+    ModalContext,
+    feedback_modal,
+    note_reply,
+    triage_actions,
+    triage_note,
+)
+
+TARGET = Target("a" * 32, "12abc34d567e8fa901bc2d34e56789f0", "us-east-1")
+AT = datetime(2026, 11, 28, 9, 14, tzinfo=UTC)
+
+
+def valid_view(view: dict[str, Any]) -> None:
+    View(**view).validate_json()
+    for raw in view["blocks"]:
+        block = Block.parse(raw)
+        assert block is not None
+        block.validate_json()
+
+
+@pytest.mark.parametrize("archived", [False, True])
+def test_buttons_carry_the_target_and_the_action_ids(archived: bool) -> None:
+    block = triage_actions(TARGET, archived=archived)
+    parsed = Block.parse(block)
+    assert parsed is not None
+    parsed.validate_json()
+    assert block["block_id"] == "triage"
+    ids = [e["action_id"] for e in block["elements"]]
+    first = "triage_unarchive" if archived else "triage_archive"
+    assert ids == [
+        first,
+        "triage_useful",
+        "triage_not_useful",
+        "triage_snooze_24h",
+        "triage_snooze_7d",
+        "triage_suppress",
+    ]
+    for element in block["elements"]:
+        assert Target.decode(element["value"]) == TARGET
+        assert "confirm" not in element and "url" not in element
+
+
+def test_modal_context_round_trips_and_refuses_anything_else() -> None:
+    ctx = ModalContext(TARGET, TriageAction.USEFUL, "C0ALERTS", "1764321240.000100")
+    assert ModalContext.decode(ctx.encode()) == ctx
+    data = json.loads(ctx.encode())
+    for bad in (
+        {**data, "account": "123456789012"},
+        {**data, "channel": "#alerts"},
+        {**data, "message_ts": "now"},
+        {**data, "action": "archive"},  # archive has no modal
+        {**data, "target": data["target"].replace("us-east-1", "nowhere")},
+        {k: v for k, v in data.items() if k != "channel"},
+    ):
+        with pytest.raises(TriageValueError):
+            ModalContext.decode(json.dumps(bad))
+    with pytest.raises(TriageValueError):
+        ModalContext.decode("x" * 3001)
+
+
+def test_feedback_modal_is_valid_with_an_optional_comment() -> None:
+    ctx = ModalContext(TARGET, TriageAction.NOT_USEFUL, "C0ALERTS", "1764321240.000100")
+    view = feedback_modal(ctx)
+    valid_view(view)
+    assert view["callback_id"] == FEEDBACK_MODAL
+    assert ModalContext.decode(view["private_metadata"]) == ctx
+    comment = view["blocks"][1]
+    assert comment["optional"] is True and comment["element"]["type"] == "plain_text_input"
+    assert "*not useful*" in view["blocks"][0]["text"]["text"]
+
+
+def test_note_names_the_user_and_the_time_as_a_date_token() -> None:
+    note = triage_note(TriageAction.ARCHIVE, "U0ALICE", AT, OK)
+    epoch = int(AT.timestamp())
+    assert note == (
+        "✅ Archived in GuardDuty by <@U0ALICE> · "
+        f"<!date^{epoch}^{{date_short_pretty}} {{time}}|2026-11-28 09:14 UTC>"
+    )
+    snoozed = triage_note(TriageAction.SNOOZE_24H, "U0ALICE", AT, OK)
+    assert f"until <!date^{epoch + 86400}^" in snoozed
+
+
+def test_note_keeps_a_bad_user_id_and_a_hostile_reason_inert() -> None:
+    note = triage_note(TriageAction.ARCHIVE, "<!channel>", AT, "denied <!here> & co")
+    assert "<!channel>" not in note and "<!here>" not in note
+    assert "an unknown user" in note and "&lt;!here&gt; &amp; co" in note
+    assert note.startswith("⚠️ Could not archive this finding")
+    reply = note_reply(note)
+    block = Block.parse(reply["blocks"][0])
+    assert block is not None
+    block.validate_json()
+    assert reply["text"] == note
