@@ -11,15 +11,25 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from troposphere import GetAtt, If, Join, NoValue, Ref, Sub, Tags
+from troposphere import GetAtt, If, Join, NoValue, Ref, Sub, Tags, Template
 from troposphere.cloudwatch import Alarm, CompositeAlarm, MetricDimension
 
 from app.constants import METRICS_NAMESPACE, SERVICE_NAME
+from stack.function import Notifier
+from stack.ingest import Ingest
 from stack.parameters import HAS_ALARM_TOPIC
 
 COMPOSITE_ALARM: Final = "DeliveryCompositeAlarm"
 # A finding waiting this long in the queue is no longer timely for a responder.
 MAX_QUEUE_AGE_SECONDS: Final = 900
+
+
+@dataclass(frozen=True)
+class Alarms:
+    """Logical ids of what ``add_to`` created."""
+
+    children: tuple[str, ...]
+    composite: str
 
 
 @dataclass(frozen=True)
@@ -137,3 +147,12 @@ def composite_alarm(children: list[Alarm], tags: Tags) -> CompositeAlarm:
         OKActions=topic,
         Tags=tags,
     )
+
+
+def add_to(template: Template, tags: Tags, notifier: Notifier, ingest: Ingest) -> Alarms:
+    """The child alarms on ``notifier``'s function and ``ingest``'s queues, and the composite."""
+    children = alarms(notifier.function, ingest.queue, ingest.dead_letter_queue, tags)
+    for alarm in children:
+        template.add_resource(alarm)
+    composite = template.add_resource(composite_alarm(children, tags))
+    return Alarms(children=tuple(a.title for a in children), composite=composite.title)

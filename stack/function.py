@@ -1,10 +1,12 @@
-"""The function side: role, log group, image function, version + ``live`` alias, SQS mapping."""
+"""The notifier function: role, log group, image function, version + ``live`` alias, and the
+SQS mapping that feeds it from the ingest queue."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import ClassVar, Final
 
-from troposphere import GetAtt, If, NoValue, Ref, Sub, Tags
+from troposphere import GetAtt, If, NoValue, Ref, Sub, Tags, Template
 from troposphere.awslambda import (
     Alias,
     Code,
@@ -23,9 +25,11 @@ from troposphere.validators import integer
 
 from app.config import SETTINGS
 from app.constants import METRICS_NAMESPACE, SERVICE_NAME
-from stack.ingest import QUEUE
+from stack import checkov
+from stack.ingest import Ingest
 from stack.parameters import HAS_RESERVED_CONCURRENCY, HAS_SECRET_KMS_KEY
 from stack.policies import assume_role_policy, function_policy, secret_key_policy
+from stack.state import State
 
 FUNCTION: Final = "GuardDutyToSlackFunction"
 ROLE: Final = "GuardDutyToSlackLambdaRole"
@@ -35,6 +39,19 @@ VERSION: Final = "FunctionVersion"
 ALIAS: Final = "LiveAlias"
 ALIAS_NAME: Final = "live"
 EVENT_SOURCE_MAPPING: Final = "QueueEventSourceMapping"
+
+
+@dataclass(frozen=True)
+class Notifier:
+    """Logical ids of what ``add_to`` created."""
+
+    function: str
+    role: str
+    secret_key_policy: str
+    log_group: str
+    version: str
+    alias: str
+    event_source_mapping: str
 
 
 class FunctionLoggingConfig(LoggingConfig):  # type: ignore[misc]
@@ -54,7 +71,7 @@ class MappingScalingConfig(ScalingConfig):  # type: ignore[misc]
     props: ClassVar[dict[str, tuple[object, bool]]] = {"MaximumConcurrency": (integer, False)}
 
 
-def role(table: str, tags: Tags) -> Role:
+def role(tags: Tags, log_group: str, queue: str, table: str) -> Role:
     return Role(
         ROLE,
         Description="GuardDuty-to-Slack function: this stack's queue, table, secret, logs only.",
@@ -62,20 +79,20 @@ def role(table: str, tags: Tags) -> Role:
         Policies=[
             Policy(
                 PolicyName="runtime",
-                PolicyDocument=function_policy(LOG_GROUP, QUEUE, table),
+                PolicyDocument=function_policy(log_group, queue, table),
             ),
         ],
         Tags=tags,
     )
 
 
-def secret_key_policy_resource() -> PolicyType:
+def secret_key_policy_resource(role: str) -> PolicyType:
     """kms:Decrypt for a secret on a customer managed key; only when the key is given."""
     return PolicyType(
         SECRET_KEY_POLICY,
         Condition=HAS_SECRET_KMS_KEY,
         PolicyName="webhook-secret-key",
-        Roles=[Ref(ROLE)],
+        Roles=[Ref(role)],
         PolicyDocument=secret_key_policy(),
     )
 
@@ -112,14 +129,16 @@ def environment(table: str) -> dict[str, object]:
     }
 
 
-def function(table: str, tags: Tags, metadata: dict[str, object]) -> Function:
+def function(
+    tags: Tags, role: str, log_group: str, table: str, metadata: dict[str, object]
+) -> Function:
     return Function(
         FUNCTION,
         Description="GuardDuty findings to Slack",
         PackageType="Image",
         Code=Code(ImageUri=Ref("ImageUri")),
         Architectures=["arm64"],
-        Role=GetAtt(ROLE, "Arn"),
+        Role=GetAtt(role, "Arn"),
         Timeout=Ref("FunctionTimeout"),
         MemorySize=Ref("FunctionMemory"),
         ReservedConcurrentExecutions=If(
@@ -131,41 +150,64 @@ def function(table: str, tags: Tags, metadata: dict[str, object]) -> Function:
         # default (no EphemeralStorage here), no provisioned concurrency, no EFS.
         SnapStart=SnapStart(ApplyOn=Ref("SnapStart")),
         Environment=Environment(Variables=environment(table)),
-        LoggingConfig=FunctionLoggingConfig(LogGroup=Ref(LOG_GROUP), LogFormat="JSON"),
+        LoggingConfig=FunctionLoggingConfig(LogGroup=Ref(log_group), LogFormat="JSON"),
         Tags=tags,
         Metadata=metadata,
     )
 
 
-def version() -> Version:
+def version(function: str) -> Version:
     # Every property of a Version forces a new one: the image and the deployment id in the
     # description make each deployment publish the function's current code and configuration.
     return Version(
         VERSION,
-        FunctionName=Ref(FUNCTION),
+        FunctionName=Ref(function),
         Description=Sub("${ImageUri} ${DeploymentId}"),
     )
 
 
-def alias() -> Alias:
+def alias(function: str, version: str) -> Alias:
     return Alias(
         ALIAS,
         Name=ALIAS_NAME,
-        FunctionName=Ref(FUNCTION),
-        FunctionVersion=GetAtt(VERSION, "Version"),
+        FunctionName=Ref(function),
+        FunctionVersion=GetAtt(version, "Version"),
         Description="What the queue invokes; moves with each deployment.",
     )
 
 
-def event_source_mapping(tags: Tags) -> EventSourceMapping:
+def event_source_mapping(tags: Tags, queue: str, alias: str) -> EventSourceMapping:
     return EventSourceMapping(
         EVENT_SOURCE_MAPPING,
-        EventSourceArn=GetAtt(QUEUE, "Arn"),
-        FunctionName=Ref(ALIAS),  # Ref of an alias is its ARN
+        EventSourceArn=GetAtt(queue, "Arn"),
+        FunctionName=Ref(alias),  # Ref of an alias is its ARN
         Enabled=True,
         BatchSize=Ref("BatchSize"),
         MaximumBatchingWindowInSeconds=Ref("MaximumBatchingWindow"),
         FunctionResponseTypes=["ReportBatchItemFailures"],
         ScalingConfig=MappingScalingConfig(MaximumConcurrency=Ref("MaximumConcurrency")),
         Tags=tags,
+    )
+
+
+def add_to(template: Template, tags: Tags, ingest: Ingest, state: State) -> Notifier:
+    """The notifier, reading ``ingest``'s queue and writing ``state``'s table."""
+    table = state.table
+    group = template.add_resource(log_group(tags, checkov.LOG_GROUP)).title
+    role_id = template.add_resource(role(tags, group, ingest.queue, table)).title
+    key_policy = template.add_resource(secret_key_policy_resource(role_id)).title
+    function_id = template.add_resource(
+        function(tags, role_id, group, table, checkov.FUNCTION)
+    ).title
+    version_id = template.add_resource(version(function_id)).title
+    alias_id = template.add_resource(alias(function_id, version_id)).title
+    mapping = template.add_resource(event_source_mapping(tags, ingest.queue, alias_id)).title
+    return Notifier(
+        function=function_id,
+        role=role_id,
+        secret_key_policy=key_policy,
+        log_group=group,
+        version=version_id,
+        alias=alias_id,
+        event_source_mapping=mapping,
     )

@@ -6,9 +6,10 @@ takes about one message per second; the DLQ keeps what could not be delivered.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, Final
 
-from troposphere import GetAtt, Ref, Sub, Tags
+from troposphere import GetAtt, Ref, Sub, Tags, Template
 from troposphere.events import DeadLetterConfig, Rule, Target
 from troposphere.sqs import Queue, QueuePolicy, RedrivePolicy
 
@@ -23,6 +24,16 @@ DEAD_LETTER_QUEUE: Final = "FindingsDeadLetterQueue"
 QUEUE_RETENTION_SECONDS: Final = 4 * 24 * 3600
 # Longer than the source queue's: SQS keeps a message's original enqueue time in the DLQ.
 DLQ_RETENTION_SECONDS: Final = 14 * 24 * 3600
+
+
+@dataclass(frozen=True)
+class Ingest:
+    """Logical ids of what ``add_to`` created."""
+
+    rule: str
+    queue: str
+    dead_letter_queue: str
+    queue_policies: tuple[str, ...]
 
 
 def event_pattern(floor: int) -> dict[str, Any]:
@@ -97,3 +108,16 @@ def queue_policies() -> list[QueuePolicy]:
         )
         for queue in (QUEUE, DEAD_LETTER_QUEUE)
     ]
+
+
+def add_to(template: Template, tags: Tags) -> Ingest:
+    for queue in queues(tags):
+        template.add_resource(queue)
+    policies = [template.add_resource(policy).title for policy in queue_policies()]
+    event_rule = template.add_resource(rule(tags))
+    return Ingest(
+        rule=event_rule.title,
+        queue=QUEUE,
+        dead_letter_queue=DEAD_LETTER_QUEUE,
+        queue_policies=tuple(policies),
+    )
