@@ -16,9 +16,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
 
+from app.core.suppress import ACCOUNT_ATTRIBUTE, SuppressFilter
 from app.core.triage import (
     FEEDBACK_MODAL,
     SNOOZE_FOR,
+    SUPPRESS_MODAL,
     USER_ID,
     Target,
     TriageAction,
@@ -200,6 +202,61 @@ def feedback_modal(ctx: ModalContext) -> dict[str, Any]:
             },
         ],
     )
+
+
+SUPPRESS_EFFECT: Final = (
+    "GuardDuty will *automatically archive* every new finding that matches and *stop "
+    "exporting* it: matches no longer reach EventBridge (so no Slack message here), Security "
+    "Hub or S3 exports. Undo by deleting the rule under Suppression rules in the GuardDuty "
+    "console."
+)
+
+
+def _conditions(pairs: Sequence[tuple[str, str]]) -> dict[str, Any]:
+    """The criteria exactly: one line per ``Equals``, identifiers in code spans (plain_text
+    when one holds a backtick, which no code span can)."""
+    if any("`" in name + value for name, value in pairs):
+        text = "\n".join(f"{name} equals {escape(value)}" for name, value in pairs)
+        return {"type": "section", "text": plain_text(text)}
+    return _section("\n".join(f"• {_code(name)} equals {_code(value)}" for name, value in pairs))
+
+
+def suppress_modal(
+    ctx: ModalContext, rule: SuppressFilter, account_id: str | None
+) -> dict[str, Any]:
+    """The confirmation: the exact filter, the account as an option (required when the
+    resource has no single identifier), and what GuardDuty will do with matches."""
+    blocks: list[dict[str, Any]] = [
+        _section(
+            f"Create a GuardDuty suppression rule from finding {_code(ctx.target.finding_id)}. "
+            "It matches findings where all of these hold:"
+        ),
+        _conditions(rule.conditions()),
+    ]
+    if rule.resource is None:
+        blocks.append(
+            _section(
+                "This finding's resource has no single identifier, so the rule must be limited "
+                "to its account: a rule on the type alone would archive it in every account."
+            )
+        )
+    if account_id is not None:
+        option = f"Only in account {account_id} ({ACCOUNT_ATTRIBUTE} equals {account_id})"
+        blocks.append(
+            {
+                "type": "input",
+                "block_id": ACCOUNT_BLOCK,
+                "optional": rule.resource is not None,
+                "label": plain_text("Scope"),
+                "element": {
+                    "type": "checkboxes",
+                    "action_id": ACCOUNT_INPUT,
+                    "options": [{"text": plain_text(option), "value": ACCOUNT_OPTION}],
+                },
+            }
+        )
+    blocks.append(_section(SUPPRESS_EFFECT))
+    return _modal(SUPPRESS_MODAL, "Suppress similar", "Create rule", ctx, blocks)
 
 
 # -- what was done ----------------------------------------------------------------------------
