@@ -156,7 +156,7 @@ class BatchProcessor:
             if finding.id in pending:
                 return self._merge_repeat(item, pending)
             item.previous, item.unconfirmed_since = self.state.read_claimed(finding.id)
-            decision = decide(item.previous, finding, self.quiet)
+            decision = decide(item.previous, finding, self.quiet, self.state.now())
             if not decision.notify:
                 self.state.note_activity(finding, item.previous)
                 item.finish(Outcome.SUPPRESSED, decision.reason)
@@ -201,7 +201,7 @@ class BatchProcessor:
         if recency(item.finding) >= recency(earlier.finding):
             earlier.finding = item.finding
             if self.state is not None:  # the notice must describe the data shown
-                decision = decide(earlier.previous, item.finding, self.quiet)
+                decision = decide(earlier.previous, item.finding, self.quiet, self.state.now())
                 if decision.notify:
                     earlier.reason, earlier.notice = decision.reason, decision.notice
         item.finish(Outcome.SUPPRESSED, "repeat")

@@ -6,7 +6,9 @@ pure function decides, from the stored ``FindingState`` and the new ``Finding``:
 
 notify on first sight, a severity band increase (or any increase inside Critical), the count
 crossing a milestone (1, 10, 100, 1000, ...), activity after a quiet period, or a finding that
-was archived and is active again; suppress everything else, with a reason.
+was archived and is active again; suppress everything else, with a reason. While a responder's
+snooze (set from Slack) lasts, those notifications are suppressed as ``snoozed``, except a rise
+of the band to Critical, which breaks through.
 """
 
 from __future__ import annotations
@@ -65,9 +67,33 @@ def _quiet_for(gap: timedelta) -> str:
 
 
 def decide(
+    previous: FindingState | None,
+    finding: Finding,
+    quiet_period: timedelta,
+    now: datetime | None = None,
+) -> NoiseDecision:
+    """Pure: previous state + this finding → notify (with why) or suppress (with a reason).
+
+    ``now`` is the caller's wall clock, for the snooze: snoozed while ``now < snoozed_until``
+    (at ``snoozed_until`` exactly the snooze is over). Without ``now`` no snooze applies: a
+    caller that cannot tell the time is told too much rather than too little.
+    """
+    decision = _decide(previous, finding, quiet_period)
+    if not decision.notify or previous is None or previous.snoozed_until is None:
+        return decision
+    if now is None or now >= previous.snoozed_until:
+        return decision
+    if finding.band is Band.CRITICAL and band_for(previous.notified_score) is not Band.CRITICAL:
+        # Every notification of a known finding has a notice: say it broke through.
+        through = f"breaks through the snooze until {_hhmm(previous.snoozed_until)}"
+        return NoiseDecision(True, decision.reason, f"{decision.notice}; {through}")
+    return NoiseDecision(False, "snoozed")
+
+
+def _decide(
     previous: FindingState | None, finding: Finding, quiet_period: timedelta
 ) -> NoiseDecision:
-    """Pure: previous state + this finding → notify (with why) or suppress (with a reason)."""
+    """The table without the snooze."""
     if finding.archived:
         return NoiseDecision(False, "archived")
     if previous is None:

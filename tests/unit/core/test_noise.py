@@ -206,3 +206,98 @@ def test_a_short_quiet_period_still_reactivates() -> None:
 def test_suppressions_carry_no_notice() -> None:
     assert decide(state(), finding(), QUIET).notice is None
     assert decide(state(), finding(archived=True), QUIET).notice is None
+
+
+# ----- snooze (docs/architecture.md#triage): a local silence set from Slack -----
+UNTIL = T0 + timedelta(hours=24)
+DURING = UNTIL - timedelta(hours=1)
+
+
+def test_a_snoozed_repeat_that_would_notify_is_suppressed_as_snoozed() -> None:
+    # Quiet for 30 h: without the snooze this is "reactivated".
+    previous = state(last_seen=T0, snoozed_until=UNTIL)
+    later = finding(last_seen=T0 + timedelta(hours=30))
+    assert decide(previous, later, QUIET).reason == "reactivated"  # no clock: no snooze
+    assert decide(previous, later, QUIET, DURING) == NoiseDecision(False, "snoozed")
+
+
+def test_a_plain_repeat_during_a_snooze_is_still_a_repeat() -> None:
+    assert decide(state(snoozed_until=UNTIL), finding(), QUIET, DURING).reason == "repeat"
+
+
+def test_a_count_milestone_during_a_snooze_is_suppressed() -> None:
+    previous = state(notified_count=1, snoozed_until=UNTIL)
+    assert decide(previous, finding(count=12), QUIET, DURING) == NoiseDecision(False, "snoozed")
+
+
+def test_an_increase_within_high_during_a_snooze_is_suppressed() -> None:
+    # Inside High (below Critical) an increase is no news even without a snooze: a repeat.
+    previous = state(notified_score=7.0, snoozed_until=UNTIL)
+    assert decide(previous, finding(score=8.9), QUIET, DURING) == NoiseDecision(False, "repeat")
+
+
+def test_a_rise_to_high_during_a_snooze_is_suppressed() -> None:
+    # Only Critical breaks through: Medium → High notifies without a snooze, not with one.
+    previous = state(notified_score=5.0, snoozed_until=UNTIL)
+    assert decide(previous, finding(score=8.0), QUIET).reason == "severity-increase"
+    assert decide(previous, finding(score=8.0), QUIET, DURING).reason == "snoozed"
+
+
+def test_an_escalation_to_critical_breaks_through_the_snooze() -> None:
+    previous = state(notified_score=7.5, snoozed_until=UNTIL)
+    decision = decide(previous, finding(score=9.2), QUIET, DURING)
+    assert (decision.notify, decision.reason) == (True, "severity-increase")
+    assert decision.notice == (
+        "severity High → Critical; breaks through the snooze until 2026-11-29 09:14 UTC"
+    )
+
+
+def test_a_rise_within_critical_during_a_snooze_is_suppressed() -> None:
+    # Already Critical when snoozed: the band does not rise, so 9.0 → 9.6 stays silent.
+    previous = state(notified_score=9.0, snoozed_until=UNTIL)
+    assert decide(previous, finding(score=9.6), QUIET).notify
+    assert decide(previous, finding(score=9.6), QUIET, DURING).reason == "snoozed"
+
+
+def test_unarchived_during_a_snooze_is_suppressed_unless_it_rises_to_critical() -> None:
+    previous = state(archived=True, notified_score=5.0, snoozed_until=UNTIL)
+    assert decide(previous, finding(), QUIET, DURING).reason == "snoozed"
+    loud = decide(previous, finding(score=9.5), QUIET, DURING)
+    assert (loud.notify, loud.reason) == (True, "unarchived")
+    assert loud.notice == (
+        "archived finding is active again; breaks through the snooze until 2026-11-29 09:14 UTC"
+    )
+
+
+def test_after_the_snooze_the_normal_rules_apply() -> None:
+    previous = state(notified_count=1, snoozed_until=UNTIL)
+    decision = decide(previous, finding(count=12), QUIET, UNTIL + timedelta(seconds=1))
+    assert (decision.reason, decision.notice) == (
+        "count-milestone",
+        "count 1 → 12 since 2026-11-28 09:14 UTC",
+    )
+
+
+def test_the_snooze_ends_at_snoozed_until_exactly() -> None:
+    # Boundary: snoozed while now < snoozed_until; at snoozed_until itself it is over.
+    previous = state(notified_count=1, snoozed_until=UNTIL)
+    just_before = UNTIL - timedelta(microseconds=1)
+    assert decide(previous, finding(count=12), QUIET, just_before).reason == "snoozed"
+    assert decide(previous, finding(count=12), QUIET, UNTIL).reason == "count-milestone"
+
+
+def test_archived_during_a_snooze_is_still_archived() -> None:
+    previous = state(snoozed_until=UNTIL)
+    assert decide(previous, finding(archived=True), QUIET, DURING) == NoiseDecision(
+        False, "archived"
+    )
+    assert decide(previous, finding(archived=True, score=9.9), QUIET, DURING).reason == "archived"
+
+
+def test_first_sight_ignores_the_clock() -> None:
+    assert decide(None, finding(), QUIET, DURING).reason == "first-sight"
+
+
+def test_no_snooze_with_a_clock_changes_nothing() -> None:
+    decision = decide(state(notified_count=1), finding(count=12), QUIET, DURING)
+    assert decision.reason == "count-milestone"
