@@ -305,7 +305,9 @@ class StateStore:
 
     def snooze(self, finding_id: str, until: datetime, note: str) -> None:
         """Silence a notified finding until ``until`` (``noise.decide`` reads it); the item
-        outlives the silence. ``ClaimLost`` when the finding has no state (never notified)."""
+        outlives the silence. ``ClaimLost`` when nothing was ever notified for it (no state, a
+        claim never confirmed, or only noted activity such as a first sight already archived):
+        ``notified_at`` is written by a confirm only."""
         self._call(
             "update_item",
             TableName=self.table,
@@ -313,7 +315,7 @@ class StateStore:
             UpdateExpression=(
                 "SET snoozed_until = :until, triage_note = :note, expires_at = :expires"
             ),
-            ConditionExpression="attribute_exists(version)",
+            ConditionExpression="attribute_exists(notified_at)",
             ExpressionAttributeValues={
                 ":until": {"N": str(int(until.timestamp()))},
                 ":note": {"S": note[:1000]},
@@ -322,13 +324,14 @@ class StateStore:
         )
 
     def record_triage(self, finding_id: str, note: str) -> None:
-        """What was done from Slack, so the notifier's later edits of the root keep showing it."""
+        """What was done from Slack, so the notifier's later edits of the root keep showing it;
+        ``ClaimLost``, like ``snooze``, when nothing was ever notified for the finding."""
         self._call(
             "update_item",
             TableName=self.table,
             Key={"pk": {"S": _key("finding", finding_id)}},
             UpdateExpression="SET triage_note = :note",
-            ConditionExpression="attribute_exists(version)",
+            ConditionExpression="attribute_exists(notified_at)",
             ExpressionAttributeValues={":note": {"S": note[:1000]}},
         )
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import boto3
@@ -13,8 +16,9 @@ import pytest
 from botocore.stub import Stubber
 from moto import mock_aws
 
-from app.adapters.state import StateStore
+from app.adapters.state import ClaimLost, StateStore
 from app.config import load_config
+from app.core.finding import Finding, parse_event
 from app.handler import Notifier
 from gd2slack.local.lambda_context import LocalLambdaContext
 from gd2slack.local.slack_receiver import SERVER_ERROR, Reply, SlackReceiver
@@ -264,3 +268,133 @@ def test_huge_hostile_ids_still_get_a_valid_state_key(table: str, slack: SlackRe
     assert n.handle(batch(event), LocalLambdaContext()) == {"batchItemFailures": []}
     assert n.handle(batch(event, prefix="again"), LocalLambdaContext()) == {"batchItemFailures": []}
     assert len(slack.accepted()) == 1
+
+
+# ----- triage items (docs/architecture.md#triage) -----
+NOW = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def stack_table() -> Iterator[Any]:
+    """The state table as the runtime stack declares it (StateTable: ``pk`` string hash key,
+    on demand, TTL on ``expires_at``)."""
+    with mock_aws():
+        client = boto3.client("dynamodb")
+        client.create_table(
+            TableName=TABLE,
+            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
+        client.update_time_to_live(
+            TableName=TABLE,
+            TimeToLiveSpecification={"AttributeName": "expires_at", "Enabled": True},
+        )
+        yield client
+
+
+def _store(client: Any, now: datetime = NOW) -> StateStore:
+    return StateStore(TABLE, client, now=lambda: now)
+
+
+def _notified(store: StateStore, finding_id: str = "f" * 32) -> Finding:
+    """A finding notified once, through the notifier's own claim and confirm."""
+    finding = parse_event(minimal_event(finding_id, count=3, event_id="evt-notified"))
+    store.claim(finding, None, "owner-1", 30)
+    store.confirm(finding, None, "owner-1")
+    return finding
+
+
+def _item(client: Any, pk: str) -> dict[str, Any]:
+    item: dict[str, Any] = client.get_item(TableName=TABLE, Key={"pk": {"S": pk}})["Item"]
+    return item
+
+
+def test_first_request_refuses_the_same_signature_again(stack_table: Any) -> None:
+    store = _store(stack_table)
+    signature = "v0=" + "a" * 64
+    assert store.first_request(signature) is True
+    assert store.first_request(signature) is False
+    assert _store(stack_table, NOW + timedelta(minutes=3)).first_request(signature) is False
+    assert store.first_request("v0=" + "b" * 64) is True
+    digest = hashlib.sha256(signature.encode()).hexdigest()
+    item = _item(stack_table, f"request#{digest}")
+    # Kept 10 minutes: longer than Slack's 5-minute timestamp window.
+    assert int(item["expires_at"]["N"]) == int((NOW + timedelta(minutes=10)).timestamp())
+    assert signature not in json.dumps(stack_table.scan(TableName=TABLE)["Items"])
+
+
+def test_snooze_sets_the_silence_and_outlives_it(stack_table: Any) -> None:
+    store = _store(stack_table)
+    finding = _notified(store)
+    before = _item(stack_table, f"finding#{finding.id}")
+    until = NOW + timedelta(days=7)
+    store.snooze(finding.id, until, "Snoozed 7 d by <@U0ALICE>")
+    after = _item(stack_table, f"finding#{finding.id}")
+    assert int(after["snoozed_until"]["N"]) == int(until.timestamp())
+    assert int(after["expires_at"]["N"]) == int((until + timedelta(days=7)).timestamp())
+    assert int(after["expires_at"]["N"]) > int(before["expires_at"]["N"])
+    assert after["version"] == before["version"]  # the notification protocol is not moved
+    state = store.read(finding.id)
+    assert state is not None
+    assert state.snoozed_until == until
+    assert state.triage_note == "Snoozed 7 d by <@U0ALICE>"
+
+
+def test_snooze_and_record_triage_refuse_a_finding_never_notified(stack_table: Any) -> None:
+    store = _store(stack_table)
+    with pytest.raises(ClaimLost):
+        store.snooze("0" * 32, NOW + timedelta(hours=24), "Snoozed")
+    with pytest.raises(ClaimLost):
+        store.record_triage("0" * 32, "Archived")
+    assert stack_table.scan(TableName=TABLE)["Items"] == []  # nothing created
+    # Claimed but never confirmed: nothing notified (no root in Slack), so no snooze either.
+    finding = parse_event(minimal_event("1" * 32))
+    store.claim(finding, None, "owner-1", 30)
+    with pytest.raises(ClaimLost):
+        store.snooze(finding.id, NOW + timedelta(hours=24), "Snoozed")
+    # First seen archived: the item exists (note-activity made it, version 1), nothing notified.
+    archived = parse_event(minimal_event("2" * 32))
+    store.note_activity(replace(archived, archived=True), None)
+    assert "version" in _item(stack_table, f"finding#{archived.id}")
+    with pytest.raises(ClaimLost):
+        store.snooze(archived.id, NOW + timedelta(hours=24), "Snoozed")
+    with pytest.raises(ClaimLost):
+        store.record_triage(archived.id, "Archived")
+    assert "triage_note" not in _item(stack_table, f"finding#{archived.id}")
+
+
+def test_record_triage_sets_the_note_only(stack_table: Any) -> None:
+    store = _store(stack_table)
+    finding = _notified(store)
+    before = _item(stack_table, f"finding#{finding.id}")
+    store.record_triage(finding.id, "Archived by <@U0ALICE>")
+    after = _item(stack_table, f"finding#{finding.id}")
+    assert after.pop("triage_note") == {"S": "Archived by <@U0ALICE>"}
+    assert after == before
+    state = store.read(finding.id)
+    assert state is not None
+    assert (state.triage_note, state.snoozed_until) == ("Archived by <@U0ALICE>", None)
+    store.record_triage(finding.id, "x" * 5000)
+    assert len(_item(stack_table, f"finding#{finding.id}")["triage_note"]["S"]) == 1000
+
+
+def test_the_notifier_keeps_what_triage_wrote(stack_table: Any) -> None:
+    """A snooze between the notifier's read and its claim: the claim still holds (the version
+    did not move), and neither confirm nor note-activity overwrites the snooze or the note."""
+    store = _store(stack_table)
+    finding = _notified(store)
+    previous = store.read(finding.id)
+    until = NOW + timedelta(hours=24)
+    store.snooze(finding.id, until, "Snoozed 24 h by <@U0ALICE>")
+    later = parse_event(minimal_event(finding.id, count=12, event_id="evt-later", severity=9.5))
+    store.claim(later, previous, "owner-2", 30)
+    store.confirm(later, previous, "owner-2")
+    confirmed = store.read(finding.id)
+    assert confirmed is not None and confirmed.notified_count == 12
+    assert confirmed.snoozed_until == until
+    assert confirmed.triage_note == "Snoozed 24 h by <@U0ALICE>"
+    store.note_activity(replace(later, count=13), confirmed)
+    noted = store.read(finding.id)
+    assert noted is not None and noted.seen_count == 13
+    assert (noted.snoozed_until, noted.triage_note) == (until, "Snoozed 24 h by <@U0ALICE>")
