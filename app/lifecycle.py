@@ -33,8 +33,10 @@ from app.adapters.slack_app import Posted, SlackAppClient, Unanswered
 from app.config import Config
 from app.core.finding import Finding
 from app.core.severity import Band, band_for
+from app.core.triage import target_of
 from app.render.message import render_digest, render_parts
-from app.render.mrkdwn import escape
+from app.render.mrkdwn import escape, mrkdwn
+from app.render.triage import note_block, triage_actions
 
 if TYPE_CHECKING:
     from app.batch import Item
@@ -68,7 +70,7 @@ def status_block(finding: Finding) -> dict[str, Any]:
         f"*Status:* {state} · severity {finding.score:.1f} {finding.band.label} · "
         f"count {finding.count or 1:,} · last seen {seen} · updated {now}"
     )
-    return {"type": "context", "elements": [{"type": "mrkdwn", "text": text}]}
+    return {"type": "context", "elements": [mrkdwn(text)]}
 
 
 def root_payload(
@@ -80,12 +82,17 @@ def root_payload(
     triage_note: str | None = None,
 ) -> dict[str, Any]:
     """A finding's root message, as posted and as every later edit (the notifier's and the
-    interactions function's) rewrites it: the lead, its status line and, with triage on, what
-    was last done from Slack (``triage_note``, mrkdwn we composed)."""
+    interactions function's) rewrites it: the lead, its status line, what was last done from
+    Slack (``triage_note``, mrkdwn we composed) and, with triage on, the triage buttons (not on
+    a canary, nor on a finding whose ARN does not name it: ``target_of``). App mode only: a
+    webhook message cannot be edited, so it never gets them (``render_finding``)."""
     lead = render_parts(finding, config.account_names, notice).lead
     blocks = [*lead["blocks"], status_block(finding)]
     if triage_note:
-        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": triage_note}]})
+        blocks.append(note_block(triage_note))
+    target = target_of(finding)
+    if config.triage_enabled and target is not None and not finding.is_canary:
+        blocks.append(triage_actions(target, archived=finding.archived))
     if mention and config.mention_on_critical and finding.band is Band.CRITICAL:
         blocks.insert(0, _section(f"{config.mention_on_critical} Critical finding"))
     return {**lead, "blocks": blocks}
@@ -105,8 +112,17 @@ class AppLifecycle:
         self.config, self.app, self.client, self.wall = config, app, client, wall
 
     # -- what is posted --------------------------------------------------------------------
-    def _root(self, finding: Finding, notice: str | None, *, mention: bool) -> dict[str, Any]:
-        return root_payload(finding, self.config, notice, mention=mention)
+    def _root(self, item: Item, *, mention: bool, notice: bool = True) -> dict[str, Any]:
+        """``item``'s root; every edit keeps what was done from Slack (the state's note)."""
+        assert item.finding is not None
+        note = item.previous.triage_note if item.previous else None
+        return root_payload(
+            item.finding,
+            self.config,
+            item.notice if notice else None,
+            mention=mention,
+            triage_note=note,
+        )
 
     def _post_once(
         self,
@@ -180,19 +196,19 @@ class AppLifecycle:
                 since=since,
                 until=until,
             )
-        return self._first(finding, item.notice, channel, since, until)
+        return self._first(item, channel, since, until)
 
-    def _first(
-        self, finding: Finding, notice: str | None, channel: str, since: float | None, until: float
-    ) -> Place:
+    def _first(self, item: Item, channel: str, since: float | None, until: float) -> Place:
+        finding = item.finding
+        assert finding is not None
         root = self._post_once(
             channel,
-            self._root(finding, notice, mention=True),
+            self._root(item, mention=True),
             until,
             metadata=root_metadata(finding),
             since=since,
         )
-        details = render_parts(finding, self.config.account_names, notice).details
+        details = render_parts(finding, self.config.account_names, item.notice).details
         if details:
             self._post_once(
                 channel,
@@ -242,14 +258,12 @@ class AppLifecycle:
         )
         if reply.thread_ts is None:  # the parent was deleted: the reply went top-level
             count("SlackNewRootAfterDeletedParent")
-            self.client.update(
-                channel, reply.ts, self._root(finding, item.notice, mention=False), until
-            )
+            self.client.update(channel, reply.ts, self._root(item, mention=False), until)
             return channel, reply.ts, False
         if not in_digest:
-            root = self._root(finding, item.notice, mention=False)
+            root = self._root(item, mention=False)
             if not self.client.update(channel, root_ts, root, until):
-                return self._first(finding, item.notice, channel, None, until)
+                return self._first(item, channel, None, until)
         return channel, root_ts, in_digest
 
     def refresh(self, item: Item, until: float) -> None:
@@ -259,7 +273,7 @@ class AppLifecycle:
             return
         if not (finding.archived or self.config.refresh_on_repeat) or not previous.channel:
             return
-        root = self._root(finding, None, mention=False)
+        root = self._root(item, mention=False, notice=False)
         if self.client.update(previous.channel, previous.root_ts, root, until):
             count("SlackRootRefreshed")
 
@@ -287,7 +301,7 @@ class AppLifecycle:
                 assert item.finding is not None
                 self._post_once(
                     channel,
-                    self._root(item.finding, item.notice, mention=True),
+                    self._root(item, mention=True),
                     until,
                     metadata=root_metadata(item.finding),
                     since=since,
@@ -300,4 +314,4 @@ class AppLifecycle:
 
 
 def _section(text: str) -> dict[str, Any]:
-    return {"type": "section", "text": {"type": "mrkdwn", "text": text}}
+    return {"type": "section", "text": mrkdwn(text)}

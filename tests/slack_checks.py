@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Collection
 from typing import Any
 
 from slack_sdk.models.blocks import Block
@@ -53,8 +54,9 @@ def _ours(target: str) -> bool:
     return url.startswith(OUR_LINK_HOSTS) or bool(_OUR_CONSOLE.match(url))
 
 
-def assert_inert(payload: dict[str, Any]) -> None:
-    """No ``<...>`` control sequence other than our own links and date tokens; every mrkdwn
+def assert_inert(payload: dict[str, Any], *, mentions: Collection[str] = ()) -> None:
+    """No ``<...>`` control sequence other than our own links and date tokens (and exactly the
+    ``mentions`` the test expects us to have composed, e.g. ``"@U0ALICE"``); every mrkdwn
     object ``verbatim`` (Slack links nothing in it by itself); no inserted word joiner; in the
     notification text (not verbatim), no bare URL or known domain either."""
     for obj in text_objects(payload):
@@ -63,13 +65,15 @@ def assert_inert(payload: dict[str, Any]) -> None:
     for text in mrkdwn_texts(payload):
         assert "\u2060" not in text, f"word joiner in {text[:200]!r}"
         for target in _ANGLE.findall(text):
-            assert _ours(target), f"live Slack control sequence <{target}> in {text[:200]!r}"
+            assert _ours(target) or target in mentions, (
+                f"live Slack control sequence <{target}> in {text[:200]!r}"
+            )
     notification = _ANGLE.sub("", payload.get("text", ""))
     assert not _BARE_URL.search(notification), f"bare URL in {notification[:200]!r}"
     assert not _DOMAIN.search(notification), f"linkable domain in {notification[:200]!r}"
 
 
-def assert_valid_payload(payload: dict[str, Any]) -> None:
+def assert_valid_payload(payload: dict[str, Any], *, mentions: Collection[str] = ()) -> None:
     """Slack would accept it: models validate, documented limits hold, total size is sane."""
     blocks = payload["blocks"]
     assert isinstance(payload.get("text"), str) and payload["text"], "fallback text missing"
@@ -92,6 +96,8 @@ def assert_valid_payload(payload: dict[str, Any]) -> None:
         if raw["type"] == "actions":
             for element in raw["elements"]:
                 assert len(element["text"]["text"]) <= 75
-                assert len(element["url"]) <= 3000
+                assert len(element.get("url", "")) <= 3000  # link buttons
+                assert len(element.get("value", "")) <= 2000  # interactive buttons
+                assert len(element["action_id"]) <= 255
     assert len(json.dumps(blocks, ensure_ascii=False)) < 12_000, "near msg_blocks_too_long"
-    assert_inert(payload)
+    assert_inert(payload, mentions=mentions)
