@@ -12,6 +12,8 @@
 * Digest: one root (``guardduty_digest``) whose thread holds one reply per finding; each
   finding records (channel, digest root ts, in_digest), so a later change replies in that
   thread (the shared root is not edited for one finding).
+* Triage (docs/architecture.md#triage): with it on, every root carries the triage buttons
+  (``root_payload``), and every edit keeps the state's ``triage_note`` (what was done from Slack).
 * Exactly once: every post carries metadata naming what it is. After an ambiguous outcome (no
   answer, or the finding's state shows a claim never confirmed) the message is looked up by
   that metadata since the claim (``conversations.history`` / ``.replies``) before posting, and
