@@ -86,13 +86,13 @@ def root_payload(
     """A finding's root message, as posted and as every later edit (the notifier's and the
     interactions function's) rewrites it: the lead, its status line, what was last done from
     Slack (``triage_note``, mrkdwn we composed) and, with triage on, the triage buttons (not on
-    a canary, nor on a finding whose ARN does not name it: ``target_of``). App mode only: a
+    a canary, nor on a finding that cannot be acted on from here: ``target_of``). App mode only: a
     webhook message cannot be edited, so it never gets them (``render_finding``)."""
     lead = render_parts(finding, config.account_names, notice).lead
     blocks = [*lead["blocks"], status_block(finding)]
     if triage_note:
         blocks.append(note_block(triage_note))
-    target = target_of(finding)
+    target = target_of(finding, config.detector_id)
     if config.triage_enabled and target is not None and not finding.is_canary:
         blocks.append(triage_actions(target, archived=finding.archived))
     if mention and config.mention_on_critical and finding.band is Band.CRITICAL:

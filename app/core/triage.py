@@ -128,14 +128,22 @@ class Target:
         return cls(finding, detector, region)
 
 
-def target_of(finding: Finding) -> Target | None:
-    """The finding's target from its ARN; ``None`` when it has none we can trust (a canary,
-    or an ARN that does not name this finding in this region)."""
-    arn = scalar(as_mapping(finding.detail).get("arn")) or ""
-    match = FINDING_ARN.match(arn)
-    if not match or match["finding"] != finding.id or match["region"] != finding.region:
+def target_of(finding: Finding, detector_id: str | None) -> Target | None:
+    """What the finding's buttons point at: the finding in ``detector_id``, the detector the
+    interactions function acts on (``GUARDDUTY_DETECTOR_ID``; in an administrator account that
+    is its own detector, which sees its members' findings, whatever detector a member finding's
+    ARN names). ``None`` when the finding cannot be acted on from here: no detector configured,
+    an id or region we would refuse on the way back, or an ARN that names another finding."""
+    if not detector_id or not DETECTOR_ID.match(detector_id):
         return None
-    return Target(match["finding"], match["detector"], match["region"])
+    if not FINDING_ID.match(finding.id) or not valid_region(finding.region):
+        return None
+    arn = scalar(as_mapping(finding.detail).get("arn"))
+    if arn:
+        match = FINDING_ARN.match(arn)
+        if not match or match["finding"] != finding.id or match["region"] != finding.region:
+            return None
+    return Target(finding.id, detector_id, finding.region)
 
 
 Allow = Mapping[str, frozenset[str]]

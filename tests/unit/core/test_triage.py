@@ -112,19 +112,33 @@ def _finding(arn: str, finding_id: str = FINDING_ID, region: str = "eu-west-1") 
     )
 
 
-def test_target_of_reads_the_finding_arn() -> None:
-    arn = f"arn:aws:guardduty:eu-west-1:123456789012:detector/{DETECTOR}/finding/{FINDING_ID}"
-    assert target_of(_finding(arn)) == Target(FINDING_ID, DETECTOR, "eu-west-1")
+MEMBER_DETECTOR = "9" * 32
+
+
+def test_target_of_names_the_configured_detector() -> None:
+    # A member finding seen in the administrator account: its ARN may name the member's
+    # detector; the button names the detector the interactions function acts on.
+    arn = (
+        f"arn:aws:guardduty:eu-west-1:210987654321:detector/{MEMBER_DETECTOR}/finding/{FINDING_ID}"
+    )
+    assert target_of(_finding(arn), DETECTOR) == Target(FINDING_ID, DETECTOR, "eu-west-1")
     china = f"arn:aws-cn:guardduty:cn-north-1:123456789012:detector/{DETECTOR}/finding/{FINDING_ID}"
-    assert target_of(_finding(china, region="cn-north-1")) == Target(
+    assert target_of(_finding(china, region="cn-north-1"), DETECTOR) == Target(
         FINDING_ID, DETECTOR, "cn-north-1"
     )
+    assert target_of(_finding(""), DETECTOR) == Target(FINDING_ID, DETECTOR, "eu-west-1")
+
+
+def test_target_of_needs_a_well_formed_detector() -> None:
+    arn = f"arn:aws:guardduty:eu-west-1:123456789012:detector/{DETECTOR}/finding/{FINDING_ID}"
+    assert target_of(_finding(arn), None) is None
+    assert target_of(_finding(arn), "") is None
+    assert target_of(_finding(arn), "Not/A/Detector") is None
 
 
 @pytest.mark.parametrize(
     "arn",
     [
-        "",
         # another finding's ARN on this finding
         f"arn:aws:guardduty:eu-west-1:123456789012:detector/{DETECTOR}/finding/{'f' * 32}",
         # another region than the finding's
@@ -133,8 +147,13 @@ def test_target_of_reads_the_finding_arn() -> None:
         f"arn:aws:s3:::bucket/detector/{DETECTOR}/finding/{FINDING_ID}",
     ],
 )
-def test_target_of_trusts_only_an_arn_naming_this_finding_here(arn: str) -> None:
-    assert target_of(_finding(arn)) is None
+def test_target_of_refuses_an_arn_naming_another_finding(arn: str) -> None:
+    assert target_of(_finding(arn), DETECTOR) is None
+
+
+def test_target_of_refuses_ids_the_way_back_would_refuse() -> None:
+    assert target_of(_finding("", finding_id="id-with-dash"), DETECTOR) is None
+    assert target_of(_finding("", region="Mars"), DETECTOR) is None
 
 
 def test_triage_allow_maps_permissions_to_ids() -> None:
