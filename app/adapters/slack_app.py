@@ -54,6 +54,11 @@ PERMANENT = frozenset(
 )
 MAX_ATTEMPTS = 4
 HISTORY_PAGES = 5
+# Triage (app.interactions): calls made once (a repeat could post twice, and a trigger id is
+# exchanged once), and calls whose every ``ok: false`` but Slack's own failures is permanent.
+ONCE = frozenset({"chat.postMessage", "chat.postEphemeral", "views.open"})
+STRICT = frozenset({"chat.postEphemeral", "views.open", "usergroups.users.list"})
+SLACK_FAILURES = frozenset({"internal_error", "service_unavailable", "fatal_error"})
 _QUIET = logging.getLogger("gd2slack.slack_sdk")
 _QUIET.setLevel(logging.CRITICAL + 1)  # slack_sdk's own lines: we log outcomes ourselves
 _QUIET.propagate = False
@@ -106,7 +111,7 @@ class SlackAppClient:
                 self.sleep(pace)
             self.web.timeout = max(int(min(READ_TIMEOUT, deadline - self.clock())), 1)
             try:
-                if method.startswith("chat."):
+                if method.startswith(("chat.", "views.")):
                     answer = self.web.api_call(method, json=params)
                 else:  # Slack's read methods take form fields, not JSON
                     answer = self.web.api_call(method, params=params)
@@ -119,11 +124,12 @@ class SlackAppClient:
                     wait = _seconds(headers.get("Retry-After") or headers.get("retry-after"))
                     self.pacer.hold(key, wait)
                     continue
-                if error in PERMANENT or (400 <= status < 500):
+                strict = method in STRICT and status < 500 and error not in SLACK_FAILURES
+                if error in PERMANENT or (400 <= status < 500) or strict:
                     raise PermanentDeliveryError(
                         f"Slack refused {method}: {error}", status=status, slack_error=error
                     ) from None
-                if method == "chat.postMessage":  # 5xx, internal_error: it may have posted
+                if method in ONCE:  # 5xx, internal_error: it may have posted
                     raise Unanswered(
                         f"Slack {method} answered {error}: it may have posted",
                         status=status,
@@ -131,7 +137,7 @@ class SlackAppClient:
                     ) from None
             except (OSError, http.client.HTTPException) as err:
                 error = type(err).__name__
-                if method == "chat.postMessage":
+                if method in ONCE:
                     raise Unanswered(
                         f"Slack {method}: no answer ({error}); it may have posted",
                         slack_error=error,
@@ -174,6 +180,30 @@ class SlackAppClient:
                 return False
             raise
         return True
+
+    # -- triage (app.interactions) ------------------------------------------------------------
+    def open_view(self, trigger_id: str, view: Mapping[str, Any], deadline: float) -> None:
+        """Open a modal (``views.open``). The trigger id lives 3 s and is exchanged once, so an
+        unanswered call is not repeated (``Unanswered``)."""
+        self._call("views.open", "views", deadline, trigger_id=trigger_id, view=dict(view))
+
+    def post_ephemeral(self, channel: str, user: str, text: str, deadline: float) -> None:
+        """A message only ``user`` sees in ``channel`` (a refusal); sent once, like a post."""
+        self._call(
+            "chat.postEphemeral",
+            f"ephemeral:{channel}",
+            deadline,
+            channel=channel,
+            user=user,
+            text=text,
+        )
+
+    def group_members(self, usergroup: str, deadline: float) -> frozenset[str]:
+        """The user ids in a user group (``usergroups.users.list``, needs usergroups:read)."""
+        answer = self._call(
+            "usergroups.users.list", "read:usergroups", deadline, usergroup=usergroup
+        )
+        return frozenset(str(user) for user in answer.get("users") or [])
 
     def find(
         self,
