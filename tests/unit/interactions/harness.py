@@ -41,7 +41,7 @@ SIGNING_ID, APP_SECRET_ID = "gd2slack/signing", "gd2slack/app"
 FINDING = "b4c6b1d1e6f0a5d2c3e4f5a6b7c8d9e0"
 ALICE, BOB, CAROL = "U0ALICE", "U0BOB", "U0CAROL"
 ONCALL = "S0ONCALL"
-NOW = 1_796_000_000  # the wall clock: epoch seconds (2026-11-28)
+NOW = 1_796_000_000  # the wall clock: epoch seconds (2026-11-30 00:53 UTC)
 FUNCTION = "gd2slack-dev-interactions"
 
 
@@ -267,8 +267,9 @@ class Harness:
         arn = f"arn:aws:guardduty:us-east-1:123456789012:detector/{self.detector}/finding/{FINDING}"
         return minimal_event(FINDING, **{"arn": arn, **detail})
 
-    def notify(self, **detail: Any) -> Any:
-        """Post the finding's root through the real notifier; the root message."""
+    def notify(self, *others: str, **detail: Any) -> Any:
+        """Post the finding's root through the real notifier (with ``others``, more findings
+        in the same batch: a digest beyond DIGEST_THRESHOLD); the last root posted."""
         notifier = Notifier(
             self.config,
             webhooks=WebhookDirectory(self.config, fetch_secret=self.secrets.__getitem__),
@@ -276,8 +277,13 @@ class Harness:
             clock=self.clock,
             app_client=self.slack_client,
         )
-        batch = {"Records": [{"messageId": "m0", "body": json.dumps(self.event(**detail))}]}
-        assert notifier.handle(batch, LocalLambdaContext())["batchItemFailures"] == []
+        events = [self.event(**detail)] + [
+            minimal_event(other, event_id=f"evt-{other}") for other in others
+        ]
+        records = [{"messageId": f"m{i}", "body": json.dumps(e)} for i, e in enumerate(events)]
+        assert (
+            notifier.handle({"Records": records}, LocalLambdaContext())["batchItemFailures"] == []
+        )
         return self.roots()[-1]
 
     def roots(self) -> list[Any]:
@@ -357,3 +363,13 @@ def harness() -> Iterator[Harness]:
         detector = boto3.client("guardduty").create_detector(Enable=True)["DetectorId"]
         h = Harness(server, detector)
         yield h
+
+
+def moto_after_get_findings(h: Harness) -> None:
+    """GetFindings answered by the Stubber (moto lacks it), every later GuardDuty call by moto
+    (CreateFilter, GetFilter): the Stubber steps aside once GetFindings has returned."""
+
+    def step_aside(**_: Any) -> None:
+        h.stub_gd.deactivate()
+
+    h.gd_client.meta.events.register("after-call.guardduty.GetFindings", step_aside)
