@@ -17,6 +17,7 @@ from troposphere.cloudwatch import Alarm, CompositeAlarm, MetricDimension
 from app.constants import METRICS_NAMESPACE, SERVICE_NAME
 from stack.function import Notifier
 from stack.ingest import Ingest
+from stack.interactions import Interactions
 from stack.parameters import HAS_ALARM_TOPIC
 
 COMPOSITE_ALARM: Final = "DeliveryCompositeAlarm"
@@ -45,6 +46,7 @@ class AlarmSpec:
     period: int = 60
     evaluation_periods: int = 1
     operator: str = "GreaterThanOrEqualToThreshold"
+    condition: str | None = None  # the alarm exists only when this condition holds
 
 
 def alarm_specs(function: str, queue: str, dead_letter_queue: str) -> list[AlarmSpec]:
@@ -107,9 +109,28 @@ def alarm_specs(function: str, queue: str, dead_letter_queue: str) -> list[Alarm
     ]
 
 
+def interactions_alarm_spec(interactions: Interactions) -> AlarmSpec:
+    """Triage only. Errors are crashes and timeouts: refusals, GuardDuty and Slack failures are
+    answered, not raised, so an error is a defect worth a rollback. Throttles are not alarmed:
+    anyone can send requests to a public URL, so reaching the cap says nothing about us."""
+    return AlarmSpec(
+        "InteractionsErrorsAlarm",
+        "interactions-errors",
+        "The interactions function crashed or timed out (triage button presses).",
+        "AWS/Lambda",
+        "Errors",
+        {"FunctionName": Ref(interactions.function)},
+        "Sum",
+        1,
+        condition=interactions.condition,
+    )
+
+
 def _alarm(spec: AlarmSpec, tags: Tags) -> Alarm:
+    extra = {"Condition": spec.condition} if spec.condition else {}
     return Alarm(
         spec.title,
+        **extra,
         AlarmName=Sub(f"${{AWS::StackName}}-{spec.suffix}"),
         AlarmDescription=spec.description,
         Namespace=spec.namespace,
@@ -132,6 +153,27 @@ def alarms(function: str, queue: str, dead_letter_queue: str, tags: Tags) -> lis
     return [_alarm(spec, tags) for spec in alarm_specs(function, queue, dead_letter_queue)]
 
 
+def alarm_rule(children: list[Alarm]) -> object:
+    """``ALARM(a) OR ALARM(b) …`` over the children; the conditional ones (triage's) only when
+    their condition holds: the whole rule is chosen by ``Fn::If``, no ``NoValue`` inside a join.
+    """
+
+    def rule(included: list[Alarm]) -> Join:
+        return Join(" OR ", [Sub(f'ALARM("${{{child.title}.Arn}}")') for child in included])
+
+    always = [child for child in children if _condition(child) is None]
+    conditions = {_condition(child) for child in children} - {None}
+    if not conditions:
+        return rule(always)
+    (condition,) = conditions  # one kind of optional alarm: triage's
+    return If(condition, rule(children), rule(always))
+
+
+def _condition(alarm: Alarm) -> str | None:
+    condition = alarm.resource.get("Condition")
+    return str(condition) if condition else None
+
+
 def composite_alarm(children: list[Alarm], tags: Tags) -> CompositeAlarm:
     """ALARM when any child is: the single rollback trigger of a deployment."""
     topic = If(HAS_ALARM_TOPIC, [Ref("AlarmTopicArn")], NoValue)
@@ -141,7 +183,7 @@ def composite_alarm(children: list[Alarm], tags: Tags) -> CompositeAlarm:
         AlarmDescription=(
             "GuardDuty-to-Slack delivery is failing; rollback trigger of the stack's deployments."
         ),
-        AlarmRule=Join(" OR ", [Sub(f'ALARM("${{{child.title}.Arn}}")') for child in children]),
+        AlarmRule=alarm_rule(children),
         ActionsEnabled=True,
         AlarmActions=topic,
         OKActions=topic,
@@ -149,9 +191,17 @@ def composite_alarm(children: list[Alarm], tags: Tags) -> CompositeAlarm:
     )
 
 
-def add_to(template: Template, tags: Tags, notifier: Notifier, ingest: Ingest) -> Alarms:
-    """The child alarms on ``notifier``'s function and ``ingest``'s queues, and the composite."""
+def add_to(
+    template: Template,
+    tags: Tags,
+    notifier: Notifier,
+    ingest: Ingest,
+    interactions: Interactions,
+) -> Alarms:
+    """The child alarms on ``notifier``'s function, ``ingest``'s queues and (with triage)
+    ``interactions``' function, and the composite."""
     children = alarms(notifier.function, ingest.queue, ingest.dead_letter_queue, tags)
+    children.append(_alarm(interactions_alarm_spec(interactions), tags))
     for alarm in children:
         template.add_resource(alarm)
     composite = template.add_resource(composite_alarm(children, tags))

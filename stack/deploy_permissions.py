@@ -212,6 +212,19 @@ FUNCTION_ACTIONS: Final = (
     "UpdateFunctionCode",
     "UpdateFunctionConfiguration",
 )
+# The interactions function's URL, its resource policy and its asynchronous-invoke settings
+# (triage only). The reads (GetFunctionUrlConfig, GetPolicy, GetFunctionEventInvokeConfig) are
+# among FUNCTION_ACTIONS' Get*.
+FUNCTION_URL_ACTIONS: Final = (
+    "AddPermission",
+    "CreateFunctionUrlConfig",
+    "DeleteFunctionEventInvokeConfig",
+    "DeleteFunctionUrlConfig",
+    "PutFunctionEventInvokeConfig",
+    "RemovePermission",
+    "UpdateFunctionEventInvokeConfig",
+    "UpdateFunctionUrlConfig",
+)
 QUEUE_ACTIONS: Final = (
     "CreateQueue",
     "DeleteQueue",
@@ -244,8 +257,15 @@ ALARM_ACTIONS: Final = (
 # In statement order. A type may need several rows (a function also needs its image).
 KINDS: Final = (
     Kind(
-        ("AWS::Lambda::Function", "AWS::Lambda::Version", "AWS::Lambda::Alias"),
-        on_named("lambda", ":function:{prefix}*", *FUNCTION_ACTIONS),
+        (
+            "AWS::Lambda::Function",
+            "AWS::Lambda::Version",
+            "AWS::Lambda::Alias",
+            "AWS::Lambda::Url",
+            "AWS::Lambda::Permission",
+            "AWS::Lambda::EventInvokeConfig",
+        ),
+        on_named("lambda", ":function:{prefix}*", *FUNCTION_ACTIONS, *FUNCTION_URL_ACTIONS),
     ),
     Kind(("AWS::Lambda::EventSourceMapping",), event_source_mapping),
     Kind(

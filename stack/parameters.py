@@ -8,7 +8,20 @@ from __future__ import annotations
 
 from typing import Final
 
-from troposphere import Equals, FindInMap, If, Not, Parameter, Ref, Select, Split, Template
+from troposphere import (
+    And,
+    Condition,
+    Equals,
+    FindInMap,
+    If,
+    Not,
+    Or,
+    Parameter,
+    Ref,
+    Select,
+    Split,
+    Template,
+)
 
 from app.config import SETTINGS, Setting
 from app.constants import SERVICE_NAME, STAGES
@@ -46,6 +59,14 @@ HAS_ALARM_TOPIC: Final = "HasAlarmTopic"
 HAS_RESERVED_CONCURRENCY: Final = "HasReservedConcurrency"
 SECRET_IS_ARN: Final = "WebhookSecretIsArn"  # noqa: S105
 HAS_SECRET_KMS_KEY: Final = "HasWebhookSecretKmsKey"  # noqa: S105
+# Triage (docs/slack-app.md): on when the signing secret is set; every interactions resource
+# carries HAS_TRIAGE, so a stack without it has exactly the notifier's resources.
+HAS_TRIAGE: Final = "HasTriage"
+SIGNING_SECRET_IS_ARN: Final = "SlackSigningSecretIsArn"  # noqa: S105
+HAS_SIGNING_SECRET_KMS_KEY: Final = "HasSlackSigningSecretKmsKey"  # noqa: S105
+# The interactions role reads both secrets: kms:Decrypt when triage is on and either has a key.
+HAS_TRIAGE_SECRET_KMS_KEY: Final = "HasTriageSecretKmsKey"  # noqa: S105
+TRIAGE_RULE: Final = "TriageNeedsTeamAppAndDetector"
 
 
 def min_severity_condition(band: str) -> str:
@@ -142,6 +163,21 @@ def parameters() -> list[Parameter]:
             AllowedPattern=KMS_KEY_PATTERN,
         ),
         _string(
+            "SlackSigningSecretKmsKeyArn",
+            "Triage: customer managed KMS key of the signing secret, if any; empty for "
+            "aws/secretsmanager.",
+            "",
+            AllowedPattern=KMS_KEY_PATTERN,
+        ),
+        _number(
+            "InteractionsReservedConcurrency",
+            "Triage: reserved concurrency of the public interactions function (its cap; 0 "
+            "refuses every request: the kill switch).",
+            5,
+            0,
+            1000,
+        ),
+        _string(
             "AlarmTopicArn",
             "SNS topic for the composite alarm's notifications; empty for none.",
             "",
@@ -217,11 +253,35 @@ def conditions() -> dict[str, object]:
         # A name has no ':'; an ARN's first ':'-separated field is "arn".
         SECRET_IS_ARN: Equals(Select(0, Split(":", Ref("WebhookSecretArn"))), "arn"),
         HAS_SECRET_KMS_KEY: Not(Equals(Ref("WebhookSecretKmsKeyArn"), "")),
+        HAS_TRIAGE: Not(Equals(Ref("SlackSigningSecretArn"), "")),
+        SIGNING_SECRET_IS_ARN: Equals(Select(0, Split(":", Ref("SlackSigningSecretArn"))), "arn"),
+        HAS_SIGNING_SECRET_KMS_KEY: Not(Equals(Ref("SlackSigningSecretKmsKeyArn"), "")),
+        HAS_TRIAGE_SECRET_KMS_KEY: And(
+            Condition(HAS_TRIAGE),
+            Or(Condition(HAS_SECRET_KMS_KEY), Condition(HAS_SIGNING_SECRET_KMS_KEY)),
+        ),
     }
     # The last band is the Fn::If chain's final else: it needs no condition.
     for band in BAND_NAMES[:-1]:
         result[min_severity_condition(band)] = Equals(Ref("MinSeverity"), band)
     return result
+
+
+def rules() -> dict[str, object]:
+    """Triage needs the workspace, app and detector ids: refused at change-set creation, before
+    the functions would refuse to start (``app.config.load_config`` checks the same)."""
+    return {
+        TRIAGE_RULE: {
+            "RuleCondition": Not(Equals(Ref("SlackSigningSecretArn"), "")),
+            "Assertions": [
+                {
+                    "Assert": Not(Equals(Ref(name), "")),
+                    "AssertDescription": f"Triage is on (SlackSigningSecretArn is set): set {name}",
+                }
+                for name in ("SlackTeamId", "SlackAppId", "DetectorId")
+            ],
+        }
+    }
 
 
 def add_to(template: Template) -> None:
@@ -231,6 +291,8 @@ def add_to(template: Template) -> None:
         template.add_mapping(name, mapping)
     for name, condition in conditions().items():
         template.add_condition(name, condition)
+    for name, rule in rules().items():
+        template.add_rule(name, rule)
 
 
 def by_min_severity(values: dict[str, object]) -> object:

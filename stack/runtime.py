@@ -11,7 +11,7 @@ from typing import Final
 
 from troposphere import GetAtt, Output, Ref, Sub, Tags, Template
 
-from stack import alarms, function, ingest, parameters, state
+from stack import alarms, function, ingest, interactions, parameters, state
 from stack.parameters import PROJECT
 
 DESCRIPTION: Final = (
@@ -28,8 +28,10 @@ def outputs(
     queues: ingest.Ingest,
     stored: state.State,
     alarmed: alarms.Alarms,
+    triage: interactions.Interactions,
 ) -> list[Output]:
-    """Output keys are a contract: gd2slack.ops.aws reads them by name."""
+    """Output keys are a contract: gd2slack.ops.aws reads them by name. The interactions ones
+    exist only with triage (their resources' condition)."""
     values = {
         "FunctionName": Ref(notifier.function),
         "FunctionArn": GetAtt(notifier.function, "Arn"),
@@ -50,7 +52,14 @@ def outputs(
         "ImageUri": Ref("ImageUri"),
         "Stage": Ref("Stage"),
     }
-    return [Output(key, Value=value) for key, value in values.items()]
+    triage_values = {
+        # Slack's interactivity request URL (docs/slack-app.md).
+        "InteractionsUrl": GetAtt(triage.url, "FunctionUrl"),
+        "InteractionsFunctionName": Ref(triage.function),
+    }
+    return [Output(key, Value=value) for key, value in values.items()] + [
+        Output(key, Value=value, Condition=triage.condition) for key, value in triage_values.items()
+    ]
 
 
 def build_template() -> Template:
@@ -62,8 +71,9 @@ def build_template() -> Template:
     stored = state.add_to(template, tags())
     queues = ingest.add_to(template, tags())
     notifier = function.add_to(template, tags(), queues, stored)
-    alarmed = alarms.add_to(template, tags(), notifier, queues)
-    for output in outputs(notifier, queues, stored, alarmed):
+    triage = interactions.add_to(template, tags(), stored)
+    alarmed = alarms.add_to(template, tags(), notifier, queues, triage)
+    for output in outputs(notifier, queues, stored, alarmed, triage):
         template.add_output(output)
     return template
 

@@ -21,6 +21,12 @@ from tests.iam_calls import action_exists, dataset_actions
 from tests.iam_eval import Request, Stack, action_matches
 
 HANDLERS = ("create", "read", "update", "delete")
+# Resource types IAM authorizes on the function they configure.
+FUNCTION_SUBRESOURCES = (
+    "AWS::Lambda::Url",
+    "AWS::Lambda::Permission",
+    "AWS::Lambda::EventInvokeConfig",
+)
 
 
 @functools.cache
@@ -347,6 +353,20 @@ def _target_arn(stack: Stack, logical: str, permission: str) -> tuple[str, dict[
         return f"arn:{stack.partition}:s3:::{props['Bucket']}", {}
     if kind in ("AWS::Lambda::Version", "AWS::Lambda::Alias"):
         return stack.arn("lambda", f"function:{props['FunctionName']}"), {}
+    if kind in FUNCTION_SUBRESOURCES:
+        # A function URL, a statement of the function's resource policy, its asynchronous
+        # invoke settings: IAM authorizes each on the function.
+        name = str(props.get("TargetFunctionArn") or props["FunctionName"])
+        function = name if name.startswith("arn:") else stack.arn("lambda", f"function:{name}")
+        keys = _condition_keys(permission)
+        auth_type = props.get("AuthType") or props.get("FunctionUrlAuthType")
+        if "lambda:functionarn" in keys:
+            context["lambda:FunctionArn"] = function
+        if "lambda:functionurlauthtype" in keys and auth_type:
+            context["lambda:FunctionUrlAuthType"] = str(auth_type)
+        if "lambda:principal" in keys and "Principal" in props:
+            context["lambda:Principal"] = str(props["Principal"])
+        return function, context
     if permission == "iam:CreateServiceLinkedRole" and kind == "AWS::ECR::ReplicationConfiguration":
         service = "replication.ecr.amazonaws.com"
         role = f"role/aws-service-role/{service}/AWSServiceRoleForECRReplication"

@@ -37,6 +37,14 @@ CONNECTION = f"arn:aws:codeconnections:{REGION}:{ACCOUNT}:connection/0a1b2c3d-4e
 REGIONS = ("us-east-1", "eu-west-1")
 # Secret ARN -> its KMS key (Secrets Manager decrypts with the caller's kms:Decrypt).
 KMS_KEYS: dict[str, str] = {}
+# Triage on: the runtime stack with the interactions function (stack/interactions.py).
+TRIAGE = {
+    "SlackSigningSecretArn": "gd2slack/dev-signing",
+    "SlackSigningSecretKmsKeyArn": f"arn:aws:kms:{REGION}:{ACCOUNT}:key/signing",
+    "SlackTeamId": "T0123ABCD",
+    "SlackAppId": "A0123ABCD",
+    "DetectorId": "12abc34d567e8fa901bc2d34e56789f0",
+}
 
 
 def pipeline_stack(
@@ -436,8 +444,9 @@ def test_the_recorder_saw_each_path_s_essential_calls(recorded: Recorded) -> Non
 def _service_roles() -> list[tuple[str, Stack, str, Stack]]:
     """(label, stack holding the role, role, stack the role deploys)."""
     kms = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/0a1b2c3d-0000-4000-8000-000000000000"
-    runtime = runtime_stack(WebhookSecretKmsKeyArn=kms, ReservedConcurrency="5")
-    prod = runtime_stack("prod", WebhookSecretKmsKeyArn=kms)
+    runtime = runtime_stack(WebhookSecretKmsKeyArn=kms, ReservedConcurrency="5", **TRIAGE)
+    # With triage: a superset of the resources without it (those only drop the interactions ones).
+    prod = runtime_stack("prod", WebhookSecretKmsKeyArn=kms, **TRIAGE)
     out = []
     for regions in ((REGION,), REGIONS):
         pipeline = pipeline_stack(regions)
@@ -482,9 +491,10 @@ def test_service_role_allows_every_handler_permission(
 
 def _all_roles() -> list[tuple[Stack, str]]:
     out = []
+    key = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/k"
     for stack in (pipeline_stack(), pipeline_stack(ProdAccountRoleArn=PROD_ROLE,
-                  ApprovalTopicArn=f"arn:aws:sns:{REGION}:{ACCOUNT}:approvals"), runtime_stack(
-                  WebhookSecretKmsKeyArn=f"arn:aws:kms:{REGION}:{ACCOUNT}:key/k")):  # fmt: skip
+                  ApprovalTopicArn=f"arn:aws:sns:{REGION}:{ACCOUNT}:approvals"),
+                  runtime_stack(WebhookSecretKmsKeyArn=key, **TRIAGE)):  # fmt: skip
         for logical, resource in stack.resources.items():
             if resource["Type"] == "AWS::IAM::Role":
                 out.append((stack, logical))

@@ -66,6 +66,8 @@ CONTRACT_OUTPUTS = {
     "FunctionName", "FunctionArn", "AliasArn", "QueueUrl", "QueueArn", "DeadLetterQueueUrl",
     "DeadLetterQueueArn", "StateTableName", "CompositeAlarmArn", "CompositeAlarmName",
     "LogGroupName", "ImageUri", "Stage",
+    # Triage only (tests/templates/test_interactions_template.py).
+    "InteractionsUrl", "InteractionsFunctionName",
 }  # fmt: skip
 CONTRACT_ENVIRONMENT = {
     "SLACK_WEBHOOKS_SECRET_ID", "MIN_SEVERITY", "ROUTES", "FINDING_TYPES_INCLUDE",
@@ -107,7 +109,8 @@ class Evaluator:
 
     def eval(self, node: Any) -> Any:
         if isinstance(node, list):
-            return [self.eval(n) for n in node if n != {"Ref": "AWS::NoValue"}]
+            values = (self.eval(n) for n in node)
+            return [v for v in values if v != {"Ref": "AWS::NoValue"}]
         if not isinstance(node, dict) or len(node) != 1:
             return node
         ((fn, arg),) = node.items()
@@ -120,6 +123,10 @@ class Evaluator:
             return str(left) == str(right)
         if fn == "Fn::Not":
             return not self.eval(arg[0])
+        if fn == "Fn::And":
+            return all(self.eval(a) for a in arg)
+        if fn == "Fn::Or":
+            return any(self.eval(a) for a in arg)
         if fn == "Condition":
             return self.condition(arg)
         if fn == "Fn::Split":
@@ -271,12 +278,27 @@ def test_alias_live_and_mapping_targets_it(template: dict[str, Any]) -> None:
     assert template["Parameters"]["BatchSize"]["MaxValue"] == 10
 
 
-def test_moto_variant_changes_only_the_mapping_target(template: dict[str, Any]) -> None:
+def test_moto_variant_changes_only_the_mapping_target_and_drops_triage(
+    template: dict[str, Any],
+) -> None:
+    """moto models no function URL and ignores conditions on update: its variant is the stack
+    without triage (the default), with the mapping on the unqualified function."""
     patched = for_moto(template)
     esm = patched["Resources"]["QueueEventSourceMapping"]["Properties"]
     assert esm["FunctionName"] == {"Fn::GetAtt": ["GuardDutyToSlackFunction", "Arn"]}
     esm["FunctionName"] = {"Ref": "LiveAlias"}
-    assert patched == template
+    triage = {"HasTriage", "HasTriageSecretKmsKey"}
+    expected = {
+        **template,
+        "Resources": {
+            k: v for k, v in template["Resources"].items() if v.get("Condition") not in triage
+        },
+        "Outputs": {
+            k: v for k, v in template["Outputs"].items() if v.get("Condition") not in triage
+        },
+    }
+    assert patched == expected
+    assert not any(k.startswith("Interactions") for k in patched["Resources"])
 
 
 # --- event rule, queues ----------------------------------------------------------------------
@@ -376,12 +398,15 @@ def test_queues_encrypted_with_redrive_and_retention(template: dict[str, Any]) -
 
 
 def _policy_documents(template: dict[str, Any]) -> Iterator[dict[str, Any]]:
+    """The notifier role's documents (the interactions role's: test_interactions_template)."""
     role = props(template, "GuardDutyToSlackLambdaRole")
     for policy in role.get("Policies", []):
         yield policy["PolicyDocument"]
     for managed in resources_of(template, "AWS::IAM::Policy").values():
-        assert managed["Properties"]["Roles"] == [{"Ref": "GuardDutyToSlackLambdaRole"}]
-        yield managed["Properties"]["PolicyDocument"]
+        roles = managed["Properties"]["Roles"]
+        assert roles in ([{"Ref": "GuardDutyToSlackLambdaRole"}], [{"Ref": "InteractionsRole"}])
+        if roles == [{"Ref": "GuardDutyToSlackLambdaRole"}]:
+            yield managed["Properties"]["PolicyDocument"]
     assert "ManagedPolicyArns" not in role, "no AWS managed policies: they are broader"
 
 
@@ -457,7 +482,7 @@ def test_secret_by_name_is_granted_its_arn_pattern(template: dict[str, Any]) -> 
 
 
 def test_kms_policy_only_with_a_customer_key(template: dict[str, Any]) -> None:
-    (policy,) = resources_of(template, "AWS::IAM::Policy").values()
+    policy = template["Resources"]["WebhookSecretKeyPolicy"]
     condition = policy["Condition"]
     assert not Evaluator(template).condition(condition)
     key = "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
@@ -492,7 +517,12 @@ def test_log_group(template: dict[str, Any]) -> None:
 
 
 def test_alarms_cover_each_failure_mode(template: dict[str, Any]) -> None:
-    alarms = resources_of(template, "AWS::CloudWatch::Alarm")
+    # The notifier's; the interactions function's (triage only) in test_interactions_template.
+    alarms = {
+        k: v
+        for k, v in resources_of(template, "AWS::CloudWatch::Alarm").items()
+        if "Condition" not in v
+    }
     by_metric = {(a["Properties"]["Namespace"], a["Properties"]["MetricName"]): a for a in
                  alarms.values()}  # fmt: skip
     assert set(by_metric) == {
@@ -522,10 +552,19 @@ def test_alarms_cover_each_failure_mode(template: dict[str, Any]) -> None:
         assert "AlarmActions" not in alarm["Properties"], "only the composite notifies"
 
 
-def test_composite_alarm_is_any_of_the_alarms(template: dict[str, Any]) -> None:
-    alarms = set(resources_of(template, "AWS::CloudWatch::Alarm"))
+@pytest.mark.parametrize("triage", [False, True])
+def test_composite_alarm_is_any_of_the_alarms(template: dict[str, Any], triage: bool) -> None:
+    """Any alarm that exists: with triage, the interactions function's errors too."""
+    values = {"SlackSigningSecretArn": "gd2slack/dev-signing"} if triage else {}
+    evaluator = Evaluator(template, **values)
+    alarms = {
+        name
+        for name, alarm in resources_of(template, "AWS::CloudWatch::Alarm").items()
+        if "Condition" not in alarm or evaluator.condition(alarm["Condition"])
+    }
+    assert ("InteractionsErrorsAlarm" in alarms) is triage
     (composite,) = resources_of(template, "AWS::CloudWatch::CompositeAlarm").values()
-    rule = composite["Properties"]["AlarmRule"]["Fn::Join"]
+    rule = evaluator.eval(composite["Properties"]["AlarmRule"])["Fn::Join"]
     assert rule[0] == " OR "
     referenced = set()
     for part in rule[1]:
