@@ -181,11 +181,13 @@ class Interactions:
             )
         except MembershipUnknown as err:
             logger.error("triage: user groups unreadable", extra={"error": str(err)[:200]})
-            self._ephemeral(client, channel, user, "Could not check your user groups; try again.")
+            self._ephemeral(
+                client, channel, user, "Could not check your user groups; try again.", deadline
+            )
             audit(action, user, finding_id, "membership_unknown")
             return _http(200)
         if not allowed:
-            self._ephemeral(client, channel, user, not_allowed_text(action))
+            self._ephemeral(client, channel, user, not_allowed_text(action), deadline)
             audit(action, user, finding_id, "not_allowed")
             return _http(200)
         if isinstance(interaction, Press) and action in FEEDBACK | {TriageAction.SUPPRESS}:
@@ -203,7 +205,7 @@ class Interactions:
             self.deferrer.defer(work)
         except DeferFailed as err:
             logger.error("triage: not deferred", extra={"error": str(err)[:200]})
-            self._ephemeral(client, channel, user, "Could not start that; try again.")
+            self._ephemeral(client, channel, user, "Could not start that; try again.", deadline)
             audit(action, user, finding_id, "not_deferred")
             return _http(200)
         logger.info("triage deferred", extra={"action": action.value, "finding_id": finding_id})
@@ -221,8 +223,9 @@ class Interactions:
                 view = feedback_modal(context)
         except (GuardDutyFailure, SuppressRefused) as err:
             text = f"Cannot suppress similar findings: {err}"
-            self._ephemeral(client, press.channel, press.user_id, text)
-            audit(press.action, press.user_id, press.target.finding_id, "refused", detail=str(err))
+            self._ephemeral(client, press.channel, press.user_id, text, deadline)
+            result = err.result if isinstance(err, GuardDutyFailure) else "refused"
+            audit(press.action, press.user_id, press.target.finding_id, result, detail=str(err))
             return _http(200)
         try:
             if client is None:
@@ -233,11 +236,13 @@ class Interactions:
             count("TriageModalFailed")
         return _http(200)
 
-    def _ephemeral(self, client: SlackAppClient | None, channel: str, user: str, text: str) -> None:
+    def _ephemeral(
+        self, client: SlackAppClient | None, channel: str, user: str, text: str, deadline: float
+    ) -> None:
         if client is None:
             return
         try:
-            client.post_ephemeral(channel, user, text, self.clock() + 1.5)
+            client.post_ephemeral(channel, user, text, deadline)
         except DeliveryError as err:
             logger.warning("triage: ephemeral not sent", extra={"error": str(err)[:200]})
 

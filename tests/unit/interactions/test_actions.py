@@ -12,10 +12,10 @@ from typing import Any
 import boto3
 import pytest
 from moto import mock_aws
-from slack_sdk.models.blocks import Block
 
 from app.core.triage import FEEDBACK_MODAL, SUPPRESS_MODAL, TriageAction
 from tests.conftest import LogLines
+from tests.slack_checks import assert_valid_payload
 from tests.unit.interactions.harness import (
     ALERTS,
     ALICE,
@@ -78,13 +78,6 @@ def triage_ids(blocks: list[dict[str, Any]] | None) -> list[str]:
     ]
 
 
-def valid(blocks: list[dict[str, Any]] | None) -> None:
-    for raw in blocks or []:
-        block = Block.parse(raw)
-        assert block is not None
-        block.validate_json()
-
-
 def test_archive_defers_exactly_then_archives_edits_the_root_and_replies(
     h: Harness, handler_logs: LogLines
 ) -> None:
@@ -109,7 +102,7 @@ def test_archive_defers_exactly_then_archives_edits_the_root_and_replies(
     assert note in context_texts(edited.blocks)
     assert any("Archived in GuardDuty" in t for t in context_texts(edited.blocks))  # status
     assert triage_ids(edited.blocks)[0] == "triage_unarchive"
-    valid(edited.blocks)
+    assert_valid_payload({"text": edited.text, "blocks": edited.blocks}, mentions=[f"@{ALICE}"])
     reply = h.replies(root)[-1]
     assert reply.text == note and reply.metadata == {
         "event_type": "guardduty_triage",

@@ -159,3 +159,20 @@ def test_slack_failing_on_the_work_path_is_logged_not_raised(
     assert h.run_deferred() == {"result": "ok"}  # GuardDuty did it; Slack was not told
     assert audit_line(handler_logs)["told"] == "failed"
     assert any(e["message"] == "triage: Slack not told" for e in handler_logs.entries())
+
+
+def test_suppress_whose_finding_cannot_be_read_says_so_privately(
+    h: Harness, handler_logs: LogLines
+) -> None:
+    h.notify()
+    h.stub_gd.add_client_error(
+        "get_findings",
+        service_error_code="AccessDeniedException",
+        http_status_code=403,
+        expected_params={"DetectorId": h.detector, **IDS},
+    )
+    assert h.press(TriageAction.SUPPRESS)["statusCode"] == 200
+    text = h.ephemerals()[-1].text
+    assert text.startswith("Cannot suppress similar findings: GuardDuty denied GetFindings")
+    assert h.ws.views == [] and h.lambda_calls == []
+    assert audit_line(handler_logs)["result"] == "access_denied"

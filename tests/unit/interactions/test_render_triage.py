@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import Any
 
 import pytest
 from slack_sdk.models.blocks import Block
-from slack_sdk.models.views import View
 
 from app.core.triage import FEEDBACK_MODAL, Target, TriageAction, TriageValueError
 from app.render.triage import (
@@ -19,17 +17,10 @@ from app.render.triage import (
     triage_actions,
     triage_note,
 )
+from tests.unit.interactions.harness import assert_valid_view
 
 TARGET = Target("a" * 32, "12abc34d567e8fa901bc2d34e56789f0", "us-east-1")
 AT = datetime(2026, 11, 28, 9, 14, tzinfo=UTC)
-
-
-def valid_view(view: dict[str, Any]) -> None:
-    View(**view).validate_json()
-    for raw in view["blocks"]:
-        block = Block.parse(raw)
-        assert block is not None
-        block.validate_json()
 
 
 @pytest.mark.parametrize("archived", [False, True])
@@ -75,7 +66,7 @@ def test_modal_context_round_trips_and_refuses_anything_else() -> None:
 def test_feedback_modal_is_valid_with_an_optional_comment() -> None:
     ctx = ModalContext(TARGET, TriageAction.NOT_USEFUL, "C0ALERTS", "1764321240.000100")
     view = feedback_modal(ctx)
-    valid_view(view)
+    assert_valid_view(view)
     assert view["callback_id"] == FEEDBACK_MODAL
     assert ModalContext.decode(view["private_metadata"]) == ctx
     comment = view["blocks"][1]

@@ -9,14 +9,13 @@ from typing import Any
 
 import botocore.session
 import pytest
-from slack_sdk.models.blocks import Block
-from slack_sdk.models.views import View
 
 from app.core.finding import parse_event
 from app.core.suppress import SuppressRefused, suppress_filter, suppress_options
 from app.core.triage import SUPPRESS_MODAL, Target, TriageAction
 from app.render.triage import ModalContext, suppress_modal
 from tests.conftest import load_event
+from tests.unit.interactions.harness import assert_valid_view
 
 # fixture → (attribute, the path of its value in the fixture's detail, read below)
 CASES = {
@@ -158,19 +157,11 @@ TARGET = Target("a" * 32, "ab18df82b4ea1901b83d6683bab3dd5c", "us-east-1")
 CTX = ModalContext(TARGET, TriageAction.SUPPRESS, "C0ALERTS", "1764321240.000100")
 
 
-def _valid(view: dict[str, Any]) -> None:
-    View(**view).validate_json()
-    for raw in view["blocks"]:
-        block = Block.parse(raw)
-        assert block is not None
-        block.validate_json()
-
-
 def test_the_modal_shows_the_exact_filter_and_what_guardduty_will_do() -> None:
     event = load_event("ec2-port-probe.json")
     base, account = suppress_options(parse_event(event))
     view = suppress_modal(CTX, base, account)
-    _valid(view)
+    assert_valid_view(view)
     assert view["callback_id"] == SUPPRESS_MODAL
     assert ModalContext.decode(view["private_metadata"]) == CTX
     text = json.dumps(view)
@@ -188,7 +179,7 @@ def test_the_modal_shows_the_exact_filter_and_what_guardduty_will_do() -> None:
 def test_without_an_identifier_the_account_option_is_required() -> None:
     base, account = suppress_options(parse_event(load_event("attack-sequence-s3.json")))
     view = suppress_modal(CTX, base, account)
-    _valid(view)
+    assert_valid_view(view)
     scope = next(b for b in view["blocks"] if b.get("block_id") == "scope")
     assert scope["optional"] is False
     assert "no single identifier" in json.dumps(view)
