@@ -97,7 +97,7 @@ class GuardDuty:
     @property
     def client(self) -> Any:
         if self._client is None:
-            self._client = aws_client("guardduty")
+            self._client = aws_client("guardduty", quick=True)  # only the interactions function
         return self._client
 
     def _call(self, operation: str, method: Callable[..., Any], **params: Any) -> Any:

@@ -96,7 +96,7 @@ class Deferrer:
     @property
     def client(self) -> Any:
         if self._client is None:
-            self._client = aws_client("lambda")
+            self._client = aws_client("lambda", quick=True)
         return self._client
 
     def defer(self, work: Work) -> None:

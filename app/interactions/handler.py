@@ -17,7 +17,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, Final
 
 from app.adapters.guardduty import GuardDuty, GuardDutyFailure
-from app.adapters.observability import count, count_by, logger
+from app.adapters.observability import aws_client, count, count_by, logger
 from app.adapters.slack import DeliveryError
 from app.adapters.slack_app import SlackAppClient
 from app.adapters.state import StateStore, StateUnavailable
@@ -86,7 +86,7 @@ class Interactions:
         if self._state is None:
             if not self.config.state_table:
                 raise StateUnavailable("STATE_TABLE is not set: replays cannot be refused")
-            self._state = StateStore(self.config.state_table)
+            self._state = StateStore(self.config.state_table, aws_client("dynamodb", quick=True))
         return self._state
 
     @property

@@ -166,3 +166,34 @@ def test_the_package_entry_point_tells_the_shapes_apart() -> None:
 
     answer = interactions.lambda_handler({"detail": {}}, LocalLambdaContext())
     assert answer == {"error": "unrecognised event"}
+
+
+def test_the_clients_slack_waits_on_time_out_within_its_three_seconds(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """boto3's defaults (60 s read, several attempts) would outlast Slack's 3 s answer window."""
+    from app.config import load_config
+    from app.interactions.defer import Deferrer
+    from app.interactions.handler import Interactions
+
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    config = load_config(
+        {
+            "STATE_TABLE": "t",
+            "SLACK_SIGNING_SECRET_ID": "s",
+            "SLACK_TEAM_ID": "T0TEAM",
+            "SLACK_APP_ID": "A0APP",
+            "GUARDDUTY_DETECTOR_ID": "d" * 32,
+        }
+    )
+    interactions = Interactions(config)
+    clients = {
+        "dynamodb": interactions.state.client,
+        "guardduty": interactions.guardduty.client,
+        "lambda": Deferrer(function_name="f").client,
+    }
+    for service, client in clients.items():
+        meta = client.meta
+        assert meta.service_model.service_name == service
+        assert (meta.config.connect_timeout, meta.config.read_timeout) == (1, 2), service
+        assert meta.config.retries["total_max_attempts"] == 2, service
