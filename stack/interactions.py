@@ -1,4 +1,4 @@
-"""The interactions function (issue 14): Slack's triage button presses, behind a public
+"""The interactions function: Slack's triage button presses, behind a public
 function URL. Only with triage: every resource here carries the ``HasTriage`` condition
 (``SlackSigningSecretArn`` set), so a stack without it has exactly the notifier's resources.
 

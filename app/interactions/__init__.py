@@ -1,4 +1,4 @@
-"""The interactions function (issue 14): Slack's triage buttons and modals, behind a Lambda
+"""The interactions function: Slack's triage buttons and modals, behind a Lambda
 function URL; the image's second function runs ``app.interactions.lambda_handler``.
 
 Configuration is read and validated at import (cold start), like the notifier's; clients are
