@@ -9,6 +9,8 @@ broadcast); a burst that becomes one digest, and a later change of one digested 
 replies in the digest's thread); one post whose answer is lost after Slack accepted it (found by
 its metadata, not posted twice) and the same event delivered a second time. Slack's pace runs
 on a virtual clock, so the demo takes seconds, not the minute Slack's 1 message/s would.
+Triage is on, so every root carries the triage buttons; at the end the on-call user presses
+Archive on one of them, handled by the real interactions function (``demo_triage``).
 """
 
 from __future__ import annotations
@@ -19,11 +21,13 @@ import json
 import os
 from typing import Any
 
+from gd2slack.local import demo_triage
 from gd2slack.local.demo import bundled_samples, burst, noise_steps
 from gd2slack.local.lambda_context import LocalLambdaContext
 from gd2slack.local.slack_web_api import ACCEPT_THEN_CLOSE, SlackWebApiServer, SlackWorkspace
 
 TABLE = "gd2slack-demo-app-state"
+APP_SECRET_ID = "gd2slack/local/demo/app"  # noqa: S105 - the secret's name
 CHANNELS = {"default": "C0ALERTS", "critical": "C0CRITICAL"}
 ROUTES = [{"match": {"types": ["AttackSequence:*", "Execution:*"]}, "route": "critical"}]
 
@@ -52,6 +56,7 @@ def run_app_demo() -> int:
     from app.adapters.webhooks import WebhookDirectory  # noqa: PLC0415
     from app.config import load_config  # noqa: PLC0415
     from app.handler import Notifier  # noqa: PLC0415
+    from app.interactions.handler import Interactions  # noqa: PLC0415
 
     logger.setLevel("WARNING")  # the transcript is the output, not the handler's log lines
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
@@ -60,6 +65,9 @@ def run_app_demo() -> int:
     ws.add_channel(CHANNELS["critical"], "security-critical")
     clock = _Clock()
     pacer = Pacer(clock=clock)
+    samples = bundled_samples()
+    pressed = demo_triage.pressed(samples)
+    signing_secret = demo_triage.prepare(ws, CHANNELS["default"])
     with mock_aws(), SlackWebApiServer(ws) as server:
         dynamodb = boto3.client("dynamodb")
         dynamodb.create_table(
@@ -68,13 +76,15 @@ def run_app_demo() -> int:
             AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
             KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
         )
-        secret = json.dumps({"bot_token": ws.bot_token, "channels": CHANNELS})
+        app_secret = json.dumps({"bot_token": ws.bot_token, "channels": CHANNELS})
+        secrets = {APP_SECRET_ID: app_secret, demo_triage.SIGNING_ID: signing_secret}
         config = load_config(
             {
-                "SLACK_WEBHOOKS_SECRET_ID": "gd2slack/local/demo/app",
+                "SLACK_WEBHOOKS_SECRET_ID": APP_SECRET_ID,
                 "STATE_TABLE": TABLE,
                 "ROUTES": json.dumps(ROUTES),
                 "DIGEST_THRESHOLD": "9",
+                **demo_triage.triage_settings(ws, demo_triage.detector_of(pressed)),
             }
         )
 
@@ -86,7 +96,7 @@ def run_app_demo() -> int:
         def deliver(*events: dict[str, Any]) -> int:
             notifier = Notifier(
                 config,
-                webhooks=WebhookDirectory(config, fetch_secret=lambda _id: secret),
+                webhooks=WebhookDirectory(config, fetch_secret=secrets.__getitem__),
                 state=StateStore(TABLE, dynamodb),
                 clock=clock,
                 app_client=client,
@@ -96,8 +106,18 @@ def run_app_demo() -> int:
                 result = notifier.handle({"Records": records}, LocalLambdaContext())
             return len(result["batchItemFailures"])
 
+        def interactions_for(**parts: Any) -> Interactions:
+            return Interactions(
+                config,
+                state=StateStore(TABLE, dynamodb),
+                fetch_secret=secrets.__getitem__,
+                app_client=client,
+                region=demo_triage.REGION,
+                clock=clock,
+                **parts,
+            )
+
         failed = 0
-        samples = bundled_samples()
         failed += deliver(*samples)
         medium = next(e for e in samples if 4.0 <= float(e["detail"].get("severity") or 0) < 7.0)
         steps = noise_steps(medium)
@@ -117,6 +137,20 @@ def run_app_demo() -> int:
         later["detail"]["service"]["count"] = 10
         later["detail"]["updatedAt"] = "2026-11-28T12:00:00Z"
         failed += deliver(later)
+        root = next(
+            m
+            for m in ws.visible(CHANNELS["default"])
+            if not m.thread_ts
+            and (m.metadata or {}).get("event_payload", {}).get("finding_id")
+            == pressed["detail"]["id"]
+        )
+        triage, problems = demo_triage.press_archive(
+            ws,
+            root,
+            event=pressed,
+            interactions_for=interactions_for,
+            signing_secret=signing_secret,
+        )
         print("\nSlack app mode (local Web API): each channel as people see it")
         for channel in CHANNELS.values():
             print()
@@ -129,4 +163,5 @@ def run_app_demo() -> int:
             f"\n{roots} roots, {replies} thread replies ({broadcasts} sent to the channel too), "
             f"{edits} edits; {failed} record(s) failed"
         )
-    return 0 if failed == 0 else 1
+        print("\n".join(triage))
+    return 0 if failed == 0 and problems == 0 else 1
