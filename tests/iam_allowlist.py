@@ -135,58 +135,6 @@ UNUSED_ALLOWED: list[tuple[str, str, str]] = [
         "xray:PutTraceSegments",
         "the Lambda runtime’s X-Ray daemon sends segments with the role",
     ),
-    # PENDING (issue 14): the interactions role's run-time grants, until app/interactions lands and
-    # its code path is recorded as an actor; then these entries fail as "now used": remove them.
-    (
-        "InteractionsRole",
-        "dynamodb:GetItem",
-        "interactions actor: recorded once app/interactions lands",
-    ),
-    (
-        "InteractionsRole",
-        "dynamodb:PutItem",
-        "interactions actor: recorded once app/interactions lands",
-    ),
-    (
-        "InteractionsRole",
-        "dynamodb:UpdateItem",
-        "interactions actor: recorded once app/interactions lands",
-    ),
-    (
-        "InteractionsRole",
-        "guardduty:ArchiveFindings",
-        "interactions actor: recorded once app/interactions lands",
-    ),
-    (
-        "InteractionsRole",
-        "guardduty:CreateFilter",
-        "interactions actor: recorded once app/interactions lands",
-    ),
-    (
-        "InteractionsRole",
-        "guardduty:GetFindings",
-        "interactions actor: recorded once app/interactions lands",
-    ),
-    (
-        "InteractionsRole",
-        "guardduty:UnarchiveFindings",
-        "interactions actor: recorded once app/interactions lands",
-    ),
-    (
-        "InteractionsRole",
-        "guardduty:UpdateFindingsFeedback",
-        "interactions actor: recorded once app/interactions lands",
-    ),
-    (
-        "InteractionsRole",
-        "kms:Decrypt",
-        "interactions actor: recorded once app/interactions lands",
-    ),
-    (
-        "InteractionsRole",
-        "lambda:InvokeFunction",
-        "interactions actor: recorded once app/interactions lands",
-    ),
     (
         "InteractionsRole",
         "logs:CreateLogStream",
@@ -196,11 +144,6 @@ UNUSED_ALLOWED: list[tuple[str, str, str]] = [
         "InteractionsRole",
         "logs:PutLogEvents",
         "the service (CodeBuild/Lambda) writes the role’s logs",
-    ),
-    (
-        "InteractionsRole",
-        "secretsmanager:GetSecretValue",
-        "interactions actor: recorded once app/interactions lands",
     ),
     (
         "InteractionsRole",

@@ -15,7 +15,7 @@ import functools
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from typing import Any
 from urllib.parse import urlparse
@@ -139,9 +139,14 @@ def action_exists(action: str) -> bool:
     return name.lower() in dataset_actions(prefix)
 
 
-def action_takes_resources(action: str) -> bool:
+def action_resource_types(action: str) -> list[str]:
+    """The resource types (``filter``, ``detector``, ...) the dataset lists for ``action``."""
     prefix, _, name = action.partition(":")
-    return bool(dataset_actions(prefix)[name.lower()]["resourceTypes"])
+    return [str(r["name"]) for r in dataset_actions(prefix)[name.lower()]["resourceTypes"]]
+
+
+def action_takes_resources(action: str) -> bool:
+    return bool(action_resource_types(action))
 
 
 # API operations whose IAM action is not ``prefix:OperationName`` (AWS's Service Authorization
@@ -238,11 +243,32 @@ def resource_arn(call: Call, action: str, account: str, secret_kms: Any = None) 
     if prefix == "s3":
         key = p.get("Key")
         return f"arn:aws:s3:::{p['Bucket']}" + (f"/{key}" if key else "")
+    if prefix == "guardduty":
+        # The dataset's ARN formats: detector/${DetectorId}, .../filter/${FilterName}.
+        detector = _arn("aws", "guardduty", region, account, f"detector/{p['DetectorId']}")
+        if "filter" in action_resource_types(action):
+            return f"{detector}/filter/{p.get('Name') or p['FilterName']}"
+        if "detector" in action_resource_types(action):
+            return detector
     raise NotImplementedError(f"no ARN builder for {action}")
 
 
 def needed(call: Call, account: str, kms_key_of_secret: Any = None) -> list[Needed]:
-    """The authorizations ``call`` needs; raises if the dataset has no such action."""
+    """The authorizations ``call`` needs; raises if the dataset has no such action. Every
+    request carries the global condition key ``aws:RequestedRegion``: the call's region."""
+    return [
+        replace(
+            need,
+            request=replace(
+                need.request,
+                context={"aws:RequestedRegion": call.region, **need.request.context},
+            ),
+        )
+        for need in _needed(call, account, kms_key_of_secret)
+    ]
+
+
+def _needed(call: Call, account: str, kms_key_of_secret: Any) -> list[Needed]:
     key = (call.prefix, call.operation)
     if call.prefix == "dynamodb" and call.operation == "TransactWriteItems":
         out = []

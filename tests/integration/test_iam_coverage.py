@@ -93,6 +93,7 @@ def recorded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Recorded]:
         _isolated_environment(mp, tmp)
         with recording() as recorder:
             _function_path(recorder, mp)
+            interactions_stacks = _interactions_path(recorder, mp)
             _deploy_stack_paths(recorder, tmp, mp)
             _smoke_path(recorder)
             update_pipeline = _update_pipeline_path(recorder, mp)
@@ -101,13 +102,15 @@ def recorded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Recorded]:
         by_actor.setdefault(call.actor, []).append(call)
     same = pipeline_stack()
     cross = pipeline_stack(ProdAccountRoleArn=PROD_ROLE)
-    (kms_key,) = KMS_KEYS.values()
+    secret = _secret_arn(recorder.calls, "function")
+    kms_key = KMS_KEYS[secret]
     function_stacks = [
-        runtime_stack(WebhookSecretArn=_secret_arn(recorder.calls), WebhookSecretKmsKeyArn=kms_key),
+        runtime_stack(WebhookSecretArn=secret, WebhookSecretKmsKeyArn=kms_key),
         runtime_stack(WebhookSecretKmsKeyArn=kms_key),  # the secret given by name
     ]
     actors = {
         "function": [Actor(s, "GuardDutyToSlackLambdaRole") for s in function_stacks],
+        "interactions": [Actor(s, "InteractionsRole") for s in interactions_stacks],
         "deploy-dev": [
             Actor(same, "DevStageRole"),
             Actor(pipeline_stack((REGION,)), "DevStageRole"),
@@ -142,11 +145,12 @@ def _isolated_environment(mp: pytest.MonkeyPatch, tmp: Path) -> None:
         mp.setenv(key, value)
 
 
-def _secret_arn(calls: list[Call]) -> str:
+def _secret_arn(calls: list[Call], actor: str) -> str:
+    """The full ARN of the first secret ``actor`` read."""
     return next(
         str(c.response["ARN"])
         for c in calls
-        if c.operation == "GetSecretValue" and "ARN" in c.response
+        if c.actor == actor and c.operation == "GetSecretValue" and "ARN" in c.response
     )
 
 
@@ -206,6 +210,154 @@ def _function_path(recorder: Any, mp: pytest.MonkeyPatch) -> None:
         assert len(slack.accepted()) == 1  # the duplicate was recognised
         KMS_KEYS[secret] = key
     parameters.clear_caches()
+
+
+def _interactions_path(recorder: Any, mp: pytest.MonkeyPatch) -> list[Stack]:
+    """The interactions function (app/interactions) as deployed with triage on, through its
+    two entry points: signed requests as function URL events (a press deferred to its own
+    asynchronous Invoke, the same request replayed and refused by the conditional put, the
+    feedback modal's submissions deferred, a Suppress similar press reading the finding for its
+    modal), then the work path of every action. Both Slack secrets are read through Powertools
+    (the signing secret on a customer KMS key); the state table, the detector and the function
+    Invoke names are the runtime stack's (the function's environment as the stack resolves
+    it). tests/unit/interactions/harness.py's world: Stubber for GetFindings,
+    Archive/Unarchive, feedback and Invoke, moto for CreateFilter, the local Slack. Returns
+    the stacks whose InteractionsRole decides the calls: the secrets given by name, by ARN."""
+    from aws_lambda_powertools.utilities import parameters
+    from aws_lambda_powertools.utilities.parameters import base
+
+    from app.adapters.guardduty import GuardDuty
+    from app.core.triage import TriageAction
+    from app.interactions.defer import Deferrer
+    from app.interactions.handler import Interactions
+    from tests.unit.interactions.harness import (
+        ALICE,
+        APP,
+        FINDING,
+        NOW,
+        SECRET,
+        TEAM,
+        Harness,
+        SlackWebApiServer,
+        block_actions,
+        create_table,
+        form,
+        moto_after_get_findings,
+        sign,
+        url_event,
+        view_submission,
+        workspace,
+    )
+
+    # A fresh Powertools provider: its boto3 client must be created under the recorder.
+    mp.setattr(base, "DEFAULT_PROVIDERS", {})
+    parameters.clear_caches()
+    allow = json.dumps({name: [ALICE] for name in ("archive", "feedback", "snooze", "suppress")})
+    with mock_aws(), SlackWebApiServer(workspace()) as server:
+        detector = boto3.client("guardduty").create_detector(Enable=True)["DetectorId"]
+        key = boto3.client("kms").create_key()["KeyMetadata"]["Arn"]
+        params = {**TRIAGE, "SlackTeamId": TEAM, "SlackAppId": APP, "DetectorId": detector,
+                  "SlackSigningSecretKmsKeyArn": key, "TriageAllow": allow}  # fmt: skip
+        stack = runtime_stack(**params)
+        variables = stack.template["Resources"]["InteractionsFunction"]["Properties"][
+            "Environment"
+        ]["Variables"]
+        env = {name: str(value) for name, value in stack.resolve(variables).items()}
+        assert env["STATE_TABLE"] == stack.physical_name("StateTable")
+        create_table(boto3.client("dynamodb"), env["STATE_TABLE"])
+        h = Harness(server, detector, **env)
+        secrets = boto3.client("secretsmanager")
+        signing_id, app_id = env["SLACK_SIGNING_SECRET_ID"], env["SLACK_WEBHOOKS_SECRET_ID"]
+        signing = secrets.create_secret(Name=signing_id, SecretString=SECRET, KmsKeyId=key)
+        app = secrets.create_secret(Name=app_id, SecretString=h.app_secret)  # aws/secretsmanager
+        h.secrets.update({signing_id: SECRET, app_id: h.app_secret})  # the notifier's, below
+        # What Lambda sets for the function: the deferral invokes this name.
+        function = stack.physical_name("InteractionsFunction")
+        mp.setenv("AWS_LAMBDA_FUNCTION_NAME", function)
+        mp.setenv("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+        # The state table and both secrets through the function's own clients and Powertools;
+        # GuardDuty and Lambda on the harness's clients (made under the recorder) for Stubber.
+        h.interactions = Interactions(
+            h.config,
+            guardduty=GuardDuty(detector, h.gd_client),
+            deferrer=Deferrer(h.lambda_client),
+            app_client=h.slack_client,
+            clock=h.clock,
+            wall=lambda: float(NOW),
+        )
+        root = h.notify()  # the notifier's root (setup: not recorded)
+
+        def expect_invoke() -> None:
+            h.stub_lambda.add_response(
+                "invoke",
+                {"StatusCode": 202},
+                {"FunctionName": function, "InvocationType": "Event", "Payload": ANY},
+            )
+
+        def expect(operation: str, **params: str) -> None:
+            h.expect_get_findings()  # the work path reads the finding first
+            h.stub_gd.add_response(
+                operation, {}, {"DetectorId": detector, "FindingIds": [FINDING], **params}
+            )
+
+        with recorder.actor("interactions"):
+            expect_invoke()
+            body = form(block_actions(TriageAction.ARCHIVE, h.target.encode(),
+                                      trigger=h.ws.trigger(ALICE)))  # fmt: skip
+            event = url_event(body, sign(body))
+            assert h.handle(event)["statusCode"] == 200
+            assert h.handle(copy.deepcopy(event))["statusCode"] == 401  # the replay
+            expect("archive_findings")
+            assert h.run_deferred() == {"result": "ok"}
+
+            expect_invoke()
+            assert h.press(TriageAction.UNARCHIVE)["statusCode"] == 200
+            expect("unarchive_findings")
+            assert h.run_deferred() == {"result": "ok"}
+
+            for action, feedback, comment in (
+                (TriageAction.USEFUL, "USEFUL", "the red team's scanner"),
+                (TriageAction.NOT_USEFUL, "NOT_USEFUL", ""),
+            ):
+                assert h.press(action)["statusCode"] == 200  # the modal, at once
+                values = {"comment": {"comment": {"type": "plain_text_input",
+                                                  "value": comment or None}}}  # fmt: skip
+                expect_invoke()
+                assert h.send(view_submission(h.ws.views[-1], values))["statusCode"] == 200
+                extra = {"Comments": comment} if comment else {}
+                expect("update_findings_feedback", Feedback=feedback, **extra)
+                assert h.run_deferred() == {"result": "ok"}
+
+            expect_invoke()
+            assert h.press(TriageAction.SNOOZE_24H)["statusCode"] == 200
+            h.expect_get_findings()
+            assert h.run_deferred() == {"result": "ok"}
+
+            h.expect_get_findings()  # the modal shows the filter: the finding read first
+            assert h.press(TriageAction.SUPPRESS)["statusCode"] == 200
+            option = {"text": {"type": "plain_text", "text": "Only in account"}, "value": "account"}
+            ticked = {"scope": {"include_account": {"type": "checkboxes",
+                                                    "selected_options": [option]}}}  # fmt: skip
+            expect_invoke()
+            assert h.send(view_submission(h.ws.views[-1], ticked))["statusCode"] == 200
+            h.expect_get_findings()
+            moto_after_get_findings(h)  # CreateFilter by moto: the last GuardDuty call
+            assert h.run_deferred() == {"result": "ok"}
+        h.stub_lambda.assert_no_pending_responses()
+        h.stub_gd.assert_no_pending_responses()
+        reply = h.replies(root)[-1].text
+        assert reply.startswith("✅ Suppression rule created")
+        rule = reply.split("(rule ")[1].split(")")[0]
+        assert boto3.client("guardduty").get_filter(DetectorId=detector, FilterName=rule)
+        assert h.item()["snoozed_until"]
+        KMS_KEYS[signing["ARN"]] = key
+    for name in ("AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_FUNCTION_VERSION"):
+        mp.delenv(name)  # only this function's
+    parameters.clear_caches()
+    by_arn = runtime_stack(
+        **{**params, "SlackSigningSecretArn": signing["ARN"], "WebhookSecretArn": app["ARN"]}
+    )
+    return [stack, by_arn]
 
 
 def _deploy_stack_paths(recorder: Any, tmp: Path, mp: pytest.MonkeyPatch) -> None:
@@ -403,8 +555,8 @@ def denials(recorded: Recorded, actor: str) -> list[str]:
     return failures
 
 
-ACTORS = ("function", "deploy-dev", "deploy-prod", "deploy-prod-cross-account", "smoke-dev",
-          "update-pipeline")  # fmt: skip
+ACTORS = ("function", "interactions", "deploy-dev", "deploy-prod", "deploy-prod-cross-account",
+          "smoke-dev", "update-pipeline")  # fmt: skip
 
 
 @pytest.mark.parametrize("actor", ACTORS)
@@ -426,6 +578,16 @@ def test_the_recorder_saw_each_path_s_essential_calls(recorded: Recorded) -> Non
         ("function", "secretsmanager:GetSecretValue"),
         ("function", "dynamodb:TransactWriteItems"),
         ("function", "sqs:ReceiveMessage"),
+        ("interactions", "guardduty:GetFindings"),
+        ("interactions", "guardduty:ArchiveFindings"),
+        ("interactions", "guardduty:UnarchiveFindings"),
+        ("interactions", "guardduty:UpdateFindingsFeedback"),
+        ("interactions", "guardduty:CreateFilter"),
+        ("interactions", "lambda:Invoke"),
+        ("interactions", "secretsmanager:GetSecretValue"),
+        ("interactions", "dynamodb:PutItem"),
+        ("interactions", "dynamodb:GetItem"),
+        ("interactions", "dynamodb:UpdateItem"),
         ("deploy-dev", "cloudformation:CreateChangeSet"),
         ("deploy-dev", "ecr:DescribeImages"),
         ("deploy-dev", "cloudwatch:DescribeAlarms"),
@@ -436,6 +598,16 @@ def test_the_recorder_saw_each_path_s_essential_calls(recorded: Recorded) -> Non
         ("update-pipeline", "codepipeline:StartPipelineExecution"),
     ]:
         assert expected in seen, expected
+    interactions = [c for c in recorded.calls if c.actor == "interactions"]
+    # Both Slack secrets, the signing secret's on its customer KMS key.
+    read = {str(c.response["ARN"]) for c in interactions if c.operation == "GetSecretValue"}
+    assert len(read) == 2 and len(read & set(KMS_KEYS)) == 1, read
+    # The replay was refused by the conditional put itself.
+    assert any(
+        c.operation == "PutItem"
+        and c.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
+        for c in interactions
+    )
 
 
 # --- CloudFormation service roles: the resource handlers' permissions --------------------------
@@ -559,6 +731,63 @@ def test_no_unused_grant_outside_the_allowlist(recorded: Recorded) -> None:
 
 
 # --- the gate can fail ------------------------------------------------------------------------
+
+
+def _without_statement(stack: Stack, role: str, sid: str) -> Stack:
+    """``stack`` with statement ``sid`` dropped from every policy document of ``role``: its
+    inline policies and the ``AWS::IAM::Policy`` resources attached to it."""
+    template = copy.deepcopy(stack.template)
+    resources = template["Resources"]
+    documents = [p["PolicyDocument"] for p in resources[role]["Properties"].get("Policies", [])]
+    documents += [
+        r["Properties"]["PolicyDocument"]
+        for r in resources.values()
+        if r["Type"] == "AWS::IAM::Policy" and {"Ref": role} in r["Properties"].get("Roles", [])
+    ]
+    for document in documents:
+        document["Statement"] = [s for s in document["Statement"] if s.get("Sid") != sid]
+    return replace(stack, template=template, _conditions={})
+
+
+@pytest.mark.parametrize("actor", ["function", "interactions"])
+def test_removing_any_statement_a_runtime_role_uses_makes_the_gate_fail(
+    recorded: Recorded, actor: str
+) -> None:
+    """Each statement of the role's documents (inline or attached ``AWS::IAM::Policy``, such as
+    the interactions function's self-invoke and secret-key policies) that a recorded call
+    needs: without it, the gate names one of its actions."""
+    entry = recorded.actors[actor][0]
+    documents = entry.stack.identity_policies(entry.role)
+    every = statements(documents)
+    used = {
+        index
+        for call in entry.calls
+        for need in needed(call, ACCOUNT, lambda c: KMS_KEYS.get(str(c.response.get("ARN"))))
+        for index, _ in matching_statements(documents, need.request)
+    }
+    sids = sorted(str(every[index]["Sid"]) for index in used)
+    assert len(sids) >= 4, sids
+    for index in used:
+        sid = every[index]["Sid"]
+        mutated = replace(entry, stack=_without_statement(entry.stack, entry.role, sid))
+        failures = denials(
+            Recorded({actor: [mutated]}, recorded.calls, recorded.principals, recorded.repository),
+            actor,
+        )
+        assert any(a in f for a in every[index]["Action"] for f in failures), (sid, failures)
+
+
+def test_a_guardduty_call_in_another_region_is_denied(recorded: Recorded) -> None:
+    """The findings statement is bounded by ``aws:RequestedRegion``: the request context
+    carries the call's region, so the same call made in another region is not allowed."""
+    entry = recorded.actors["interactions"][0]
+    calls = [replace(c, region="eu-west-1") for c in entry.calls if c.prefix == "guardduty"]
+    assert {c.operation for c in calls} >= {"GetFindings", "ArchiveFindings"}
+    moved = Recorded({"interactions": [replace(entry, calls=calls)]}, recorded.calls,
+                     recorded.principals, recorded.repository)  # fmt: skip
+    failures = denials(moved, "interactions")
+    assert len(failures) == len(calls), failures
+    assert all("'aws:RequestedRegion': 'eu-west-1'" in f for f in failures)
 
 
 def test_removing_one_statement_makes_the_gate_fail(recorded: Recorded) -> None:

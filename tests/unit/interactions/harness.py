@@ -219,6 +219,7 @@ class Harness:
                 **settings,
             }
         )
+        self.table = self.config.state_table or TABLE  # STATE_TABLE in ``settings`` names it
         self.target = Target(FINDING, detector, "us-east-1")
         # Every call either client is asked to make, before the Stubber answers or refuses it.
         self.gd_calls: list[str] = []
@@ -254,7 +255,7 @@ class Harness:
     def make(self) -> Interactions:
         return Interactions(
             self.config,
-            state=StateStore(TABLE, self.dynamodb),
+            state=StateStore(self.table, self.dynamodb),
             guardduty=GuardDuty(self.detector, self.gd_client),
             deferrer=Deferrer(self.lambda_client, function_name=FUNCTION, version="$LATEST"),
             fetch_secret=self.secrets.__getitem__,
@@ -275,7 +276,7 @@ class Harness:
         notifier = Notifier(
             self.config,
             webhooks=WebhookDirectory(self.config, fetch_secret=self.secrets.__getitem__),
-            state=StateStore(TABLE, self.dynamodb),
+            state=StateStore(self.table, self.dynamodb),
             clock=self.clock,
             app_client=self.slack_client,
         )
@@ -298,7 +299,9 @@ class Harness:
         return [m for m in self.ws.messages[ALERTS] if m.ephemeral_to is not None]
 
     def item(self, finding_id: str = FINDING) -> dict[str, Any]:
-        answer = self.dynamodb.get_item(TableName=TABLE, Key={"pk": {"S": f"finding#{finding_id}"}})
+        answer = self.dynamodb.get_item(
+            TableName=self.table, Key={"pk": {"S": f"finding#{finding_id}"}}
+        )
         item: dict[str, Any] = answer.get("Item", {})
         return item
 
@@ -339,15 +342,15 @@ class Harness:
         return self.handle(work)
 
 
-def create_table(client: Any) -> None:
+def create_table(client: Any, table: str = TABLE) -> None:
     """The state table as stack/runtime.py declares it: pk (S), TTL on expires_at."""
     client.create_table(
-        TableName=TABLE, BillingMode="PAY_PER_REQUEST",
+        TableName=table, BillingMode="PAY_PER_REQUEST",
         AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
         KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
     )  # fmt: skip
     client.update_time_to_live(
-        TableName=TABLE, TimeToLiveSpecification={"Enabled": True, "AttributeName": "expires_at"}
+        TableName=table, TimeToLiveSpecification={"Enabled": True, "AttributeName": "expires_at"}
     )
 
 
