@@ -23,6 +23,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import time
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
@@ -92,7 +93,7 @@ def root_payload(
     blocks = [*lead["blocks"], status_block(finding)]
     if triage_note:
         blocks.append(note_block(triage_note))
-    target = target_of(finding, config.detector_id)
+    target = target_of(finding, config.detector_id, os.environ.get("AWS_REGION"))
     if config.triage_enabled and target is not None and not finding.is_canary:
         blocks.append(triage_actions(target, archived=finding.archived))
     if mention and config.mention_on_critical and finding.band is Band.CRITICAL:

@@ -128,13 +128,15 @@ class Target:
         return cls(finding, detector, region)
 
 
-def target_of(finding: Finding, detector_id: str | None) -> Target | None:
+def target_of(finding: Finding, detector_id: str | None, region: str | None) -> Target | None:
     """What the finding's buttons point at: the finding in ``detector_id``, the detector the
     interactions function acts on (``GUARDDUTY_DETECTOR_ID``; in an administrator account that
     is its own detector, which sees its members' findings, whatever detector a member finding's
-    ARN names). ``None`` when the finding cannot be acted on from here: no detector configured,
-    an id or region we would refuse on the way back, or an ARN that names another finding."""
-    if not detector_id or not DETECTOR_ID.match(detector_id):
+    ARN names), in ``region``, the region both functions run in. ``None`` when the finding
+    cannot be acted on from here: no detector configured, a finding of another region (its
+    press would be refused), an id we would refuse on the way back, or an ARN that names
+    another finding."""
+    if not detector_id or not DETECTOR_ID.match(detector_id) or finding.region != region:
         return None
     if not FINDING_ID.match(finding.id) or not valid_region(finding.region):
         return None

@@ -121,19 +121,23 @@ def test_target_of_names_the_configured_detector() -> None:
     arn = (
         f"arn:aws:guardduty:eu-west-1:210987654321:detector/{MEMBER_DETECTOR}/finding/{FINDING_ID}"
     )
-    assert target_of(_finding(arn), DETECTOR) == Target(FINDING_ID, DETECTOR, "eu-west-1")
+    assert target_of(_finding(arn), DETECTOR, "eu-west-1") == Target(
+        FINDING_ID, DETECTOR, "eu-west-1"
+    )
     china = f"arn:aws-cn:guardduty:cn-north-1:123456789012:detector/{DETECTOR}/finding/{FINDING_ID}"
-    assert target_of(_finding(china, region="cn-north-1"), DETECTOR) == Target(
+    assert target_of(_finding(china, region="cn-north-1"), DETECTOR, "cn-north-1") == Target(
         FINDING_ID, DETECTOR, "cn-north-1"
     )
-    assert target_of(_finding(""), DETECTOR) == Target(FINDING_ID, DETECTOR, "eu-west-1")
+    assert target_of(_finding(""), DETECTOR, "eu-west-1") == Target(
+        FINDING_ID, DETECTOR, "eu-west-1"
+    )
 
 
 def test_target_of_needs_a_well_formed_detector() -> None:
     arn = f"arn:aws:guardduty:eu-west-1:123456789012:detector/{DETECTOR}/finding/{FINDING_ID}"
-    assert target_of(_finding(arn), None) is None
-    assert target_of(_finding(arn), "") is None
-    assert target_of(_finding(arn), "Not/A/Detector") is None
+    assert target_of(_finding(arn), None, "eu-west-1") is None
+    assert target_of(_finding(arn), "", "eu-west-1") is None
+    assert target_of(_finding(arn), "Not/A/Detector", "eu-west-1") is None
 
 
 @pytest.mark.parametrize(
@@ -148,12 +152,18 @@ def test_target_of_needs_a_well_formed_detector() -> None:
     ],
 )
 def test_target_of_refuses_an_arn_naming_another_finding(arn: str) -> None:
-    assert target_of(_finding(arn), DETECTOR) is None
+    assert target_of(_finding(arn), DETECTOR, "eu-west-1") is None
+
+
+def test_target_of_only_in_the_functions_own_region() -> None:
+    # One stack per region: a finding of another region is acted on by that region's stack.
+    assert target_of(_finding(""), DETECTOR, "us-east-1") is None
+    assert target_of(_finding(""), DETECTOR, None) is None
 
 
 def test_target_of_refuses_ids_the_way_back_would_refuse() -> None:
-    assert target_of(_finding("", finding_id="id-with-dash"), DETECTOR) is None
-    assert target_of(_finding("", region="Mars"), DETECTOR) is None
+    assert target_of(_finding("", finding_id="id-with-dash"), DETECTOR, "eu-west-1") is None
+    assert target_of(_finding("", region="Mars"), DETECTOR, "Mars") is None
 
 
 def test_triage_allow_maps_permissions_to_ids() -> None:
