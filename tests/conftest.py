@@ -128,10 +128,13 @@ def handler_logs() -> Iterator[LogLines]:
     collector = Collect()
     collector.setFormatter(logger.registered_formatter)
     logger._logger.addHandler(collector)
+    level = logger.log_level
+    logger.setLevel("INFO")  # what the stack sets (POWERTOOLS_LOG_LEVEL), whatever ran before
     try:
         yield captured
     finally:
         logger._logger.removeHandler(collector)
+        logger.setLevel(level)
 
 
 @pytest.fixture(autouse=True)

@@ -46,10 +46,22 @@ class _Clock:
 
 
 def run_app_demo() -> int:
+    """The app-mode story; the handler's log level is quieted for it and put back after (the
+    demo also runs inside test processes)."""
+    from app.adapters.observability import logger  # noqa: PLC0415
+
+    level = logger.log_level
+    logger.setLevel("WARNING")  # the transcript is the output, not the handler's log lines
+    try:
+        return _run_app_demo()
+    finally:
+        logger.setLevel(level)
+
+
+def _run_app_demo() -> int:
     import boto3  # noqa: PLC0415 - heavy, only for the demo
     from moto import mock_aws  # noqa: PLC0415
 
-    from app.adapters.observability import logger  # noqa: PLC0415
     from app.adapters.pacing import Pacer  # noqa: PLC0415
     from app.adapters.slack_app import SlackAppClient  # noqa: PLC0415
     from app.adapters.state import StateStore  # noqa: PLC0415
@@ -58,7 +70,6 @@ def run_app_demo() -> int:
     from app.handler import Notifier  # noqa: PLC0415
     from app.interactions.handler import Interactions  # noqa: PLC0415
 
-    logger.setLevel("WARNING")  # the transcript is the output, not the handler's log lines
     os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
     ws = SlackWorkspace(limits={})
     ws.add_channel(CHANNELS["default"], "security-alerts")
