@@ -15,6 +15,7 @@ from bench import burst, burst_app, cold, footprint, noise, recovery, warm
 def main() -> int:
     warm.run()
     cold.run()
+    cold.run_interactions()
     burst.run()
     burst_app.run()
     recovery.run()
