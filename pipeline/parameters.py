@@ -26,6 +26,8 @@ LOG_RETENTION_DAYS: Final = "LogRetentionDays"
 HAS_PROD_ACCOUNT_ROLE: Final = "HasProdAccountRole"
 SAME_ACCOUNT_PROD: Final = "SameAccountProd"
 HAS_APPROVAL_TOPIC: Final = "HasApprovalTopic"
+IN_GOVCLOUD: Final = "InGovCloud"
+IN_CHINA: Final = "InChina"
 
 
 def webhook_secret(stage: str) -> str:
@@ -114,6 +116,9 @@ def conditions() -> dict[str, object]:
         HAS_PROD_ACCOUNT_ROLE: Not(Equals(Ref(PROD_ACCOUNT_ROLE_ARN), "")),
         SAME_ACCOUNT_PROD: Equals(Ref(PROD_ACCOUNT_ROLE_ARN), ""),
         HAS_APPROVAL_TOPIC: Not(Equals(Ref(APPROVAL_TOPIC_ARN), "")),
+        # The console host differs per partition (app.core.partition).
+        IN_GOVCLOUD: Equals(Ref("AWS::Partition"), "aws-us-gov"),
+        IN_CHINA: Equals(Ref("AWS::Partition"), "aws-cn"),
     }
 
 

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import json
 
-from troposphere import GetAtt, Output, Ref, Sub, Template
+from troposphere import AWSHelperFn, GetAtt, If, Output, Ref, Sub, Template
 
+from app.core.partition import console_host
 from pipeline import parameters, projects, roles, stages, storage
 from pipeline.config import PipelineConfig
 
@@ -24,6 +25,20 @@ DESCRIPTION = (
     "gd2slack pipeline: GitHub push -> tested arm64 image -> dev -> approval -> prod, "
     "with composite-alarm rollback triggers"
 )
+
+
+def console_host_value() -> AWSHelperFn:
+    """The console of the partition the stack is in: a commercial-console link is dead in
+    GovCloud and China."""
+    return If(
+        parameters.IN_CHINA,
+        console_host("aws-cn", ""),
+        If(
+            parameters.IN_GOVCLOUD,
+            console_host("aws-us-gov", ""),
+            Sub(console_host("aws", "${AWS::Region}")),
+        ),
+    )
 
 
 def outputs(
@@ -43,8 +58,9 @@ def outputs(
         Output(
             "PipelineConsoleUrl",
             Value=Sub(
-                "https://${AWS::Region}.console.aws.amazon.com/codesuite/codepipeline/pipelines/"
-                f"${{{pipeline}}}/view?region=${{AWS::Region}}"
+                "${ConsoleHost}/codesuite/codepipeline/pipelines/"
+                f"${{{pipeline}}}/view?region=${{AWS::Region}}",
+                ConsoleHost=console_host_value(),
             ),
         ),
     ]

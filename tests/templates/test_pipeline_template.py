@@ -626,3 +626,29 @@ def test_build_template_returns_a_template() -> None:
     assert build_template(FULL).to_dict()["Resources"]["Pipeline"]["Type"] == (
         "AWS::CodePipeline::Pipeline"
     )
+
+
+@pytest.mark.parametrize(
+    ("partition", "region", "host"),
+    [
+        ("aws", "eu-west-1", "https://eu-west-1.console.aws.amazon.com"),
+        ("aws-us-gov", "us-gov-west-1", "https://console.amazonaws-us-gov.com"),
+        ("aws-cn", "cn-north-1", "https://console.amazonaws.cn"),
+    ],
+)
+def test_the_console_url_output_is_the_stack_s_partition_console(
+    partition: str, region: str, host: str
+) -> None:
+    from tests.iam_eval import Stack
+
+    stack = Stack(
+        "gd2slack-pipeline",
+        json.loads(to_json()),
+        {"ConnectionArn": "arn", "FullRepositoryId": "example/gd2slack"},
+        region=region,
+        partition=partition,
+    )
+    url = stack.resolve(stack.template["Outputs"]["PipelineConsoleUrl"]["Value"])
+    assert url == (
+        f"{host}/codesuite/codepipeline/pipelines/{stack.ref('Pipeline')}/view?region={region}"
+    )
