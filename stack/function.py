@@ -98,17 +98,27 @@ def secret_key_policy_resource(role: str) -> PolicyType:
 
 
 def log_group(tags: Tags, metadata: dict[str, object]) -> LogGroup:
+    return function_log_group(LOG_GROUP, "", tags, metadata)
+
+
+def function_log_group(
+    logical: str, suffix: str, tags: Tags, metadata: dict[str, object], **extra: object
+) -> LogGroup:
+    """``/aws/lambda/<stack name><suffix>``, the stack's retention.
+
+    Deleted with the stack, deliberately: the group has a fixed name, so a retained one would
+    make the next create of this stack fail ("already exists"). Logs needed beyond the stack's
+    life belong in a subscription or export, not in an orphaned group.
+    """
     return LogGroup(
-        LOG_GROUP,
-        LogGroupName=Sub("/aws/lambda/${AWS::StackName}"),
+        logical,
+        LogGroupName=Sub("/aws/lambda/${AWS::StackName}" + suffix),
         RetentionInDays=Ref("LogRetentionDays"),
         Tags=tags,
         Metadata=metadata,
-        # Deleted with the stack, deliberately: the group has a fixed name, so a retained one
-        # would make the next create of this stack fail ("already exists"). Logs needed beyond
-        # the stack's life belong in a subscription or export, not in an orphaned group.
         DeletionPolicy="Delete",
         UpdateReplacePolicy="Delete",
+        **extra,
     )
 
 

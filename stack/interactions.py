@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final
 
-from troposphere import GetAtt, Ref, Sub, Tags, Template
+from troposphere import GetAtt, Ref, Tags, Template
 from troposphere.awslambda import (
     Code,
     Environment,
@@ -34,7 +34,7 @@ from troposphere.iam import Policy, PolicyType, Role
 from troposphere.logs import LogGroup
 
 from stack import checkov
-from stack.function import FunctionLoggingConfig, environment
+from stack.function import FunctionLoggingConfig, environment, function_log_group
 from stack.parameters import HAS_TRIAGE, HAS_TRIAGE_SECRET_KMS_KEY
 from stack.policies import (
     assume_role_policy,
@@ -82,17 +82,8 @@ class Interactions:
 
 
 def log_group(tags: Tags) -> LogGroup:
-    return LogGroup(
-        LOG_GROUP,
-        Condition=HAS_TRIAGE,
-        LogGroupName=Sub("/aws/lambda/${AWS::StackName}-interactions"),
-        RetentionInDays=Ref("LogRetentionDays"),
-        Tags=tags,
-        Metadata=checkov.LOG_GROUP,
-        # Deleted with the stack, like the notifier's: a fixed name kept would block the next
-        # create of the stack.
-        DeletionPolicy="Delete",
-        UpdateReplacePolicy="Delete",
+    return function_log_group(
+        LOG_GROUP, "-interactions", tags, checkov.LOG_GROUP, Condition=HAS_TRIAGE
     )
 
 

@@ -114,16 +114,31 @@ def assume_role_policy() -> PolicyDocument:
     )
 
 
+def write_own_log_group(log_group: str) -> Statement:
+    """A function's own log group (logical id); its Arn attribute ends in ":*", which covers
+    the group's streams."""
+    return Statement(
+        Sid="WriteOwnLogGroup",
+        Effect=Allow,
+        Action=[awacs.logs.CreateLogStream, awacs.logs.PutLogEvents],
+        Resource=[GetAtt(log_group, "Arn")],
+    )
+
+
+def write_traces() -> Statement:
+    """X-Ray has no resource-level permissions."""
+    return Statement(
+        Sid="XRayNoResourceLevelPermissions",
+        Effect=Allow,
+        Action=[awacs.xray.PutTraceSegments, awacs.xray.PutTelemetryRecords],
+        Resource=["*"],
+    )
+
+
 def function_policy(log_group: str, queue: str, table: str) -> PolicyDocument:
     """What the function needs at run time, given the logical ids of its resources."""
     statements = [
-        Statement(
-            Sid="WriteOwnLogGroup",
-            Effect=Allow,
-            Action=[awacs.logs.CreateLogStream, awacs.logs.PutLogEvents],
-            # A log group's Arn attribute ends in ":*": it covers the group's streams.
-            Resource=[GetAtt(log_group, "Arn")],
-        ),
+        write_own_log_group(log_group),
         Statement(
             Sid="ConsumeFindingsQueue",
             Effect=Allow,
@@ -142,12 +157,7 @@ def function_policy(log_group: str, queue: str, table: str) -> PolicyDocument:
             Action=[awacs.secretsmanager.GetSecretValue],
             Resource=[secret_resource()],
         ),
-        Statement(
-            Sid="XRayNoResourceLevelPermissions",
-            Effect=Allow,
-            Action=[awacs.xray.PutTraceSegments, awacs.xray.PutTelemetryRecords],
-            Resource=["*"],
-        ),
+        write_traces(),
     ]
     return PolicyDocument(Version=VERSION, Statement=statements)
 
@@ -193,12 +203,7 @@ def interactions_policy(log_group: str, table: str) -> PolicyDocument:
     return PolicyDocument(
         Version=VERSION,
         Statement=[
-            Statement(
-                Sid="WriteOwnLogGroup",
-                Effect=Allow,
-                Action=[awacs.logs.CreateLogStream, awacs.logs.PutLogEvents],
-                Resource=[GetAtt(log_group, "Arn")],
-            ),
+            write_own_log_group(log_group),
             Statement(
                 Sid="ReadSlackSecrets",
                 Effect=Allow,
@@ -227,12 +232,7 @@ def interactions_policy(log_group: str, table: str) -> PolicyDocument:
                 # older form of the reference (CreateFilter on detector*).
                 Resource=[Sub(DETECTOR_ARN), Sub(DETECTOR_ARN + "/filter/*")],
             ),
-            Statement(
-                Sid="XRayNoResourceLevelPermissions",
-                Effect=Allow,
-                Action=[awacs.xray.PutTraceSegments, awacs.xray.PutTelemetryRecords],
-                Resource=["*"],
-            ),
+            write_traces(),
         ],
     )
 
