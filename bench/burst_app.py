@@ -18,6 +18,7 @@ from collections import Counter
 from bench.burst import BURST, RATE, SCALE, WORKERS, enqueue
 from bench.common import sample_event
 from bench.harness import aws_env, client, depth, make_queue, moto_server, wait_until, workers
+from gd2slack.local.state_table import create_state_table
 
 FINDINGS = 150
 CHANNEL = "C0BURST"
@@ -43,12 +44,7 @@ def run() -> None:
             Name=SECRET_ID,
             SecretString=json.dumps({"bot_token": ws.bot_token, "channels": {"default": CHANNEL}}),
         )
-        client("dynamodb", endpoint).create_table(
-            TableName=TABLE,
-            BillingMode="PAY_PER_REQUEST",
-            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-        )
+        create_state_table(client("dynamodb", endpoint), TABLE)
         enqueue(sqs, queue, sample_event(), ids)
         env = aws_env(endpoint) | {
             "SLACK_WEBHOOKS_SECRET_ID": SECRET_ID,

@@ -17,6 +17,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bench.common import offline_aws, sample_event
+from gd2slack.local.state_table import create_state_table
 
 FINDINGS = 10
 PUBLICATIONS_PER_DAY = 96  # every 15 minutes
@@ -41,12 +42,7 @@ def day() -> Iterator[list[dict[str, Any]]]:
 
 
 def _table(client: Any, name: str) -> None:
-    client.create_table(
-        TableName=name,
-        BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-    )
+    create_state_table(client, name)
 
 
 def run() -> None:

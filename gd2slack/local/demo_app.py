@@ -25,6 +25,7 @@ from gd2slack.local import demo_triage
 from gd2slack.local.demo import bundled_samples, burst, noise_steps
 from gd2slack.local.lambda_context import LocalLambdaContext
 from gd2slack.local.slack_web_api import ACCEPT_THEN_CLOSE, SlackWebApiServer, SlackWorkspace
+from gd2slack.local.state_table import create_state_table
 
 TABLE = "gd2slack-demo-app-state"
 APP_SECRET_ID = "gd2slack/local/demo/app"  # noqa: S105 - the secret's name
@@ -81,12 +82,7 @@ def _run_app_demo() -> int:
     signing_secret = demo_triage.prepare(ws, CHANNELS["default"])
     with mock_aws(), SlackWebApiServer(ws) as server:
         dynamodb = boto3.client("dynamodb")
-        dynamodb.create_table(
-            TableName=TABLE,
-            BillingMode="PAY_PER_REQUEST",
-            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-        )
+        create_state_table(dynamodb, TABLE)
         app_secret = json.dumps({"bot_token": ws.bot_token, "channels": CHANNELS})
         secrets = {APP_SECRET_ID: app_secret, demo_triage.SIGNING_ID: signing_secret}
         config = load_config(

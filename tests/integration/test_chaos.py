@@ -35,6 +35,7 @@ from gd2slack.local.slack_receiver import (
     Reply,
     SlackReceiver,
 )
+from gd2slack.local.state_table import create_state_table
 from tests.conftest import minimal_event
 
 ACCOUNTS = ["111111111111", "222222222222", "333333333333", "444444444444"]
@@ -97,11 +98,7 @@ def _events() -> list[dict[str, Any]]:
 
 def test_chaos_nothing_lost_nothing_unasked_duplicates_only_in_the_windows(endpoint: str) -> None:
     sqs, dynamodb, secrets = (client(s, endpoint) for s in ("sqs", "dynamodb", "secretsmanager"))
-    dynamodb.create_table(
-        TableName=TABLE, BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-    )  # fmt: skip
+    create_state_table(dynamodb, TABLE)
     # Seeded faults, but which record meets which answer depends on timing: a record can fail
     # several receives in a row. Enough receives that only a real loss reaches the DLQ, and a
     # short retry cap so a fourth receive does not wait 125-250 s.

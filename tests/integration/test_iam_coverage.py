@@ -22,6 +22,7 @@ import pytest
 from botocore.stub import ANY, Stubber
 from moto import mock_aws
 
+from gd2slack.local.state_table import create_state_table
 from pipeline.config import PipelineConfig
 from pipeline.pipeline import to_json as pipeline_json
 from stack import to_json as runtime_json
@@ -184,11 +185,7 @@ def _function_path(recorder: Any, mp: pytest.MonkeyPatch) -> None:
         )["QueueUrl"]
         assert dlq["QueueUrl"]
         table = stack.physical_name("StateTable")
-        boto3.client("dynamodb").create_table(
-            TableName=table, BillingMode="PAY_PER_REQUEST",
-            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-        )  # fmt: skip
+        create_state_table(boto3.client("dynamodb"), table)
         key = boto3.client("kms").create_key()["KeyMetadata"]["Arn"]
         secret = boto3.client("secretsmanager").create_secret(
             Name="gd2slack/dev-webhooks", SecretString=slack.url(), KmsKeyId=key

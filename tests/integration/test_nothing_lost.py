@@ -17,6 +17,7 @@ from app.handler import Notifier
 from gd2slack.cli import main
 from gd2slack.local.event_source_mapping import drain_once
 from gd2slack.local.slack_receiver import REVOKED, SlackReceiver
+from gd2slack.local.state_table import create_state_table
 from tests.conftest import LogLines, minimal_event
 
 MAX_RECEIVES = 2
@@ -38,11 +39,7 @@ def aws() -> Iterator[dict[str, str]]:
                 )
             },
         )["QueueUrl"]
-        boto3.client("dynamodb").create_table(
-            TableName="state", BillingMode="PAY_PER_REQUEST",
-            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-        )  # fmt: skip
+        create_state_table(boto3.client("dynamodb"), "state")
         yield {"queue": queue, "dlq": dlq}
 
 

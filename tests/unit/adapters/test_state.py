@@ -22,6 +22,7 @@ from app.core.finding import Finding, parse_event
 from app.handler import Notifier
 from gd2slack.local.lambda_context import LocalLambdaContext
 from gd2slack.local.slack_receiver import SERVER_ERROR, Reply, SlackReceiver
+from gd2slack.local.state_table import create_state_table
 from tests.conftest import LogLines, minimal_event
 from tests.slack_checks import assert_valid_payload
 
@@ -31,12 +32,7 @@ TABLE = "gd2slack-test-state"
 @pytest.fixture
 def table() -> Iterator[str]:
     with mock_aws():
-        boto3.client("dynamodb").create_table(
-            TableName=TABLE,
-            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-            BillingMode="PAY_PER_REQUEST",
-        )
+        create_state_table(boto3.client("dynamodb"), TABLE)
         yield TABLE
 
 
@@ -280,16 +276,7 @@ def stack_table() -> Iterator[Any]:
     on demand, TTL on ``expires_at``)."""
     with mock_aws():
         client = boto3.client("dynamodb")
-        client.create_table(
-            TableName=TABLE,
-            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-            BillingMode="PAY_PER_REQUEST",
-        )
-        client.update_time_to_live(
-            TableName=TABLE,
-            TimeToLiveSpecification={"AttributeName": "expires_at", "Enabled": True},
-        )
+        create_state_table(client, TABLE)
         yield client
 
 

@@ -33,6 +33,7 @@ from gd2slack.local.slack_web_api import (
     SlackWebApiServer,
     SlackWorkspace,
 )
+from gd2slack.local.state_table import create_state_table
 from tests.conftest import LogLines, minimal_event
 from tests.virtual_time import VirtualClock
 
@@ -105,11 +106,7 @@ def _workspace(limits: Any = None) -> SlackWorkspace:
 def h() -> Iterator[Harness]:
     with mock_aws(), SlackWebApiServer(_workspace()) as server:
         client = boto3.client("dynamodb")
-        client.create_table(
-            TableName=TABLE, BillingMode="PAY_PER_REQUEST",
-            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-        )  # fmt: skip
+        create_state_table(client, TABLE)
         yield Harness(server, client)
 
 

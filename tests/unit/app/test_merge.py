@@ -18,6 +18,7 @@ from app.core.finding import parse_event
 from app.handler import Notifier
 from gd2slack.local.lambda_context import LocalLambdaContext
 from gd2slack.local.slack_receiver import SlackReceiver
+from gd2slack.local.state_table import create_state_table
 from tests.conftest import LogLines, minimal_event
 
 TABLE = "merge-state"
@@ -28,11 +29,7 @@ FINDING = "e" * 32
 def notifier(slack: SlackReceiver) -> Iterator[Notifier]:
     with mock_aws():
         client = boto3.client("dynamodb")
-        client.create_table(
-            TableName=TABLE, BillingMode="PAY_PER_REQUEST",
-            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-        )  # fmt: skip
+        create_state_table(client, TABLE)
         config = load_config({"SLACK_WEBHOOK_URL": slack.url(), "STATE_TABLE": TABLE})
         yield Notifier(config, state=StateStore(TABLE, client))
 

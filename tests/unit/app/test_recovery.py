@@ -22,6 +22,7 @@ from app.handler import Notifier
 from gd2slack.local.event_source_mapping import sqs_event
 from gd2slack.local.lambda_context import LocalLambdaContext
 from gd2slack.local.slack_receiver import SERVER_ERROR, Reply, SlackReceiver
+from gd2slack.local.state_table import create_state_table
 from tests.conftest import LogLines, minimal_event
 from tests.virtual_time import VirtualClock, virtual_client
 
@@ -31,11 +32,7 @@ TABLE = "recovery-state"
 @pytest.fixture
 def queue() -> Iterator[str]:
     with mock_aws():
-        boto3.client("dynamodb").create_table(
-            TableName=TABLE, BillingMode="PAY_PER_REQUEST",
-            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-        )  # fmt: skip
+        create_state_table(boto3.client("dynamodb"), TABLE)
         sqs = boto3.client("sqs")
         yield sqs.create_queue(QueueName="findings", Attributes={"VisibilityTimeout": "420"})[
             "QueueUrl"

@@ -22,6 +22,7 @@ from app.render.triage import OK, triage_note
 from gd2slack.local.lambda_context import LocalLambdaContext
 from gd2slack.local.slack_receiver import SlackReceiver
 from gd2slack.local.slack_web_api import SlackWebApiServer
+from gd2slack.local.state_table import create_state_table
 from tests.conftest import LogLines, minimal_event
 from tests.slack_checks import assert_valid_payload
 from tests.unit.app.test_app_mode import ALERTS, FINDING, TABLE, Harness, _workspace
@@ -42,11 +43,7 @@ NOTE = triage_note(TriageAction.ARCHIVE, ALICE, datetime(2026, 11, 28, 11, 0, tz
 def h() -> Iterator[Harness]:
     with mock_aws(), SlackWebApiServer(_workspace()) as server:
         client = boto3.client("dynamodb")
-        client.create_table(
-            TableName=TABLE, BillingMode="PAY_PER_REQUEST",
-            AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-            KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-        )  # fmt: skip
+        create_state_table(client, TABLE)
         yield Harness(server, client)
 
 

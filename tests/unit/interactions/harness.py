@@ -32,6 +32,7 @@ from app.interactions.defer import Deferrer
 from app.interactions.handler import Interactions
 from gd2slack.local.lambda_context import LocalLambdaContext
 from gd2slack.local.slack_web_api import SlackWebApiServer, SlackWorkspace
+from gd2slack.local.state_table import create_state_table
 from tests.conftest import minimal_event
 from tests.virtual_time import VirtualClock
 
@@ -343,15 +344,7 @@ class Harness:
 
 
 def create_table(client: Any, table: str = TABLE) -> None:
-    """The state table as stack/runtime.py declares it: pk (S), TTL on expires_at."""
-    client.create_table(
-        TableName=table, BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
-        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-    )  # fmt: skip
-    client.update_time_to_live(
-        TableName=table, TimeToLiveSpecification={"Enabled": True, "AttributeName": "expires_at"}
-    )
+    create_state_table(client, table)
 
 
 def workspace() -> SlackWorkspace:
