@@ -9,6 +9,7 @@ from collections.abc import Collection
 from typing import Any
 
 from slack_sdk.models.blocks import Block
+from slack_sdk.models.views import View
 
 OUR_LINK_HOSTS = (
     "https://docs.aws.amazon.com/",
@@ -101,3 +102,12 @@ def assert_valid_payload(payload: dict[str, Any], *, mentions: Collection[str] =
                 assert len(element["action_id"]) <= 255
     assert len(json.dumps(blocks, ensure_ascii=False)) < 12_000, "near msg_blocks_too_long"
     assert_inert(payload, mentions=mentions)
+
+
+def assert_valid_view(view: dict[str, Any]) -> None:
+    """Slack would open it: the view and each of its blocks pass slack_sdk's models."""
+    View(**view).validate_json()
+    for raw in view["blocks"]:
+        block = Block.parse(raw)
+        assert block is not None, f"unknown block type {raw.get('type')}"
+        block.validate_json()

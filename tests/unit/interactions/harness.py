@@ -17,8 +17,6 @@ from urllib.parse import quote_plus
 import boto3
 import botocore.session
 from botocore.stub import ANY, Stubber
-from slack_sdk.models.blocks import Block
-from slack_sdk.models.views import View
 
 from app.adapters.guardduty import GuardDuty
 from app.adapters.pacing import Pacer
@@ -371,12 +369,3 @@ def moto_after_get_findings(h: Harness) -> None:
         h.stub_gd.deactivate()
 
     h.gd_client.meta.events.register("after-call.guardduty.GetFindings", step_aside)
-
-
-def assert_valid_view(view: dict[str, Any]) -> None:
-    """Slack would open it: the view and each of its blocks pass slack_sdk's models."""
-    View(**view).validate_json()
-    for raw in view["blocks"]:
-        block = Block.parse(raw)
-        assert block is not None, f"unknown block type {raw.get('type')}"
-        block.validate_json()

@@ -17,7 +17,7 @@ from app.render.triage import (
     triage_actions,
     triage_note,
 )
-from tests.unit.interactions.harness import assert_valid_view
+from tests.slack_checks import assert_valid_view
 
 TARGET = Target("a" * 32, "12abc34d567e8fa901bc2d34e56789f0", "us-east-1")
 AT = datetime(2026, 11, 28, 9, 14, tzinfo=UTC)

@@ -15,7 +15,7 @@ from app.core.suppress import SuppressRefused, suppress_filter, suppress_options
 from app.core.triage import SUPPRESS_MODAL, Target, TriageAction
 from app.render.triage import ModalContext, suppress_modal
 from tests.conftest import load_event
-from tests.unit.interactions.harness import assert_valid_view
+from tests.slack_checks import assert_valid_view
 
 # fixture → (attribute, the path of its value in the fixture's detail, read below)
 CASES = {
