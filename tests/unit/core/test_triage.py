@@ -31,40 +31,66 @@ def good() -> dict[str, Any]:
 def test_a_target_survives_its_own_encoding() -> None:
     target = Target(FINDING_ID, DETECTOR, "eu-west-1")
     text = target.encode()
-    assert json.loads(text) == good()
-    assert " " not in text  # compact: the value is small
+    # Compact and in one key order: the same target is always the same value.
+    assert text == (
+        f'{{"detector_id":"{DETECTOR}","finding_id":"{FINDING_ID}","region":"eu-west-1"}}'
+    )
     assert Target.decode(text) == target
 
 
+# What the refusal says ends up in the "triage refused" log line: it must name the problem.
 @pytest.mark.parametrize(
-    "change",
+    ("change", "says"),
     [
-        {"account": "123456789012"},  # an extra key: the account is looked up, never carried
-        {"region": "eu-west-1; drop"},
-        {"region": "EU-WEST-1"},
-        {"detector_id": "../other"},
-        {"detector_id": DETECTOR.upper()},
-        {"detector_id": ""},
-        {"finding_id": "a" * 301},
-        {"finding_id": "id/with/slash"},
-        {"finding_id": 42},
+        # an extra key: the account is looked up, never carried
+        (
+            {"account": "123456789012"},
+            "the value must hold finding_id, detector_id and region only",
+        ),
+        ({"region": "eu-west-1; drop"}, "region is not an AWS region"),
+        ({"region": "EU-WEST-1"}, "region is not an AWS region"),
+        ({"region": 1}, "region is not an AWS region"),
+        ({"detector_id": "../other"}, "detector_id is not a GuardDuty detector id"),
+        ({"detector_id": DETECTOR.upper()}, "detector_id is not a GuardDuty detector id"),
+        ({"detector_id": ""}, "detector_id is not a GuardDuty detector id"),
+        ({"detector_id": None}, "detector_id is not a GuardDuty detector id"),
+        ({"finding_id": "a" * 301}, "finding_id is not a GuardDuty finding id"),
+        ({"finding_id": "id/with/slash"}, "finding_id is not a GuardDuty finding id"),
+        ({"finding_id": 42}, "finding_id is not a GuardDuty finding id"),
     ],
 )
-def test_decode_refuses_anything_but_the_three_well_formed_keys(change: dict[str, Any]) -> None:
-    with pytest.raises(TriageValueError):
+def test_decode_refuses_anything_but_the_three_well_formed_keys(
+    change: dict[str, Any], says: str
+) -> None:
+    with pytest.raises(TriageValueError) as err:
         Target.decode(json.dumps(good() | change))
+    assert str(err.value) == says
 
 
-@pytest.mark.parametrize("text", [None, "", "not json", "[]", '"x"', "{}", "x" * 2001])
-def test_decode_refuses_what_is_not_a_json_object(text: Any) -> None:
-    with pytest.raises(TriageValueError):
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        (None, "the value is not a triage target"),
+        (42, "the value is not a triage target"),
+        ("x" * 2001, "the value is not a triage target"),
+        ("x" * 2000, "the value is not JSON"),  # exactly Slack's limit: read, then refused
+        ("", "the value is not JSON"),
+        ("not json", "the value is not JSON"),
+        ("[]", "the value must hold finding_id, detector_id and region only"),
+        ('"x"', "the value must hold finding_id, detector_id and region only"),
+        ("{}", "the value must hold finding_id, detector_id and region only"),
+    ],
+)
+def test_decode_refuses_what_is_not_a_json_object(text: Any, says: str) -> None:
+    with pytest.raises(TriageValueError) as err:
         Target.decode(text)
+    assert str(err.value) == says
 
 
 def test_decode_refuses_a_missing_key() -> None:
     partial = good()
     del partial["region"]
-    with pytest.raises(TriageValueError):
+    with pytest.raises(TriageValueError, match="must hold finding_id, detector_id and region"):
         Target.decode(json.dumps(partial))
 
 
@@ -179,19 +205,31 @@ def test_triage_allow_maps_permissions_to_ids() -> None:
 @pytest.mark.parametrize(
     ("raw", "says"),
     [
-        ("[]", "JSON object"),
-        ("{", "JSON object"),
-        ('{"delete": ["U0LEAD"]}', "unknown permissions"),
-        ('{"archive": "U0LEAD"}', "list of Slack ids"),
-        ('{"archive": ["@alice"]}', "not user ids"),
-        ('{"archive": ["u0lead"]}', "not user ids"),
-        ('{"archive": ["C0CHANNEL"]}', "not user ids"),
+        ("[]", "TRIAGE_ALLOW must be a JSON object, e.g. {"),
+        ("{", "TRIAGE_ALLOW must be a JSON object, e.g. {"),
+        (
+            '{"delete": ["U0LEAD"]}',
+            "TRIAGE_ALLOW: unknown permissions ['delete']; known: "
+            "['archive', 'feedback', 'snooze', 'suppress']",
+        ),
+        ('{"archive": "U0LEAD"}', "TRIAGE_ALLOW: 'archive' must be a list of Slack ids"),
+        ('{"archive": [1]}', "TRIAGE_ALLOW: 'archive' must be a list of Slack ids"),
+        (
+            '{"archive": ["@a", "u0lead", "C0CHANNEL", "#d", "U0OK"]}',
+            "TRIAGE_ALLOW: 'archive': ['@a', 'u0lead', 'C0CHANNEL'] are not user ids (U…, W…) "
+            "or user group ids (S…)",
+        ),
     ],
 )
 def test_triage_allow_refuses_what_is_not_ids(raw: str, says: str) -> None:
-    with pytest.raises(ValueError, match=says) as err:
-        parse_triage_allow(raw, "TRIAGE_ALLOW")
-    assert "TRIAGE_ALLOW" in str(err.value)
+    with pytest.raises(ValueError) as err:
+        parse_triage_allow(raw)  # the default variable name is the setting's
+    assert str(err.value).startswith(says)
+
+
+def test_triage_allow_names_the_variable_it_was_given() -> None:
+    with pytest.raises(ValueError, match=r"^ALLOW_X: unknown permissions"):
+        parse_triage_allow('{"x": []}', "ALLOW_X")
 
 
 def test_is_allowed_by_id_or_by_group() -> None:

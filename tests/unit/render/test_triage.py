@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from slack_sdk.models.blocks import Block
@@ -95,3 +96,55 @@ def test_note_keeps_a_bad_user_id_and_a_hostile_reason_inert() -> None:
     assert block is not None
     block.validate_json()
     assert reply["text"] == note
+
+
+# --- the modal's private_metadata, exactly -----------------------------------------------------
+
+_CTX_TARGET = Target("b4c6b1d1e6f0a5d2c3e4f5a6b7c8d9e0", "d" * 32, "us-east-1")
+
+
+def _ctx_data(**change: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "action": "suppress",
+        "channel": "C0ALERTS",
+        "message_ts": "1796000000.000100",
+        "target": _CTX_TARGET.encode(),
+    }
+    return data | change
+
+
+def test_the_modal_context_is_compact_sorted_json_of_four_keys() -> None:
+    ctx = ModalContext(_CTX_TARGET, TriageAction.SUPPRESS, "C0ALERTS", "1796000000.000100")
+    target = _CTX_TARGET.encode().replace('"', '\\"')
+    assert ctx.encode() == (
+        '{"action":"suppress","channel":"C0ALERTS","message_ts":"1796000000.000100",'
+        f'"target":"{target}"}}'
+    )
+    assert ModalContext.decode(ctx.encode()) == ctx
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        (None, "the modal's metadata is not a triage context"),
+        (7, "the modal's metadata is not a triage context"),
+        ("x" * 3001, "the modal's metadata is not a triage context"),
+        ("x" * 3000, "the modal's metadata is not JSON"),  # Slack's limit: read, then refused
+        ("{", "the modal's metadata is not JSON"),
+        ("[]", "the modal's metadata must hold action, channel, message_ts, target"),
+        (
+            json.dumps(_ctx_data(extra=1)),
+            "the modal's metadata must hold action, channel, message_ts, target",
+        ),
+        (json.dumps(_ctx_data(action="delete")), "the modal's action is not a triage action"),
+        (json.dumps(_ctx_data(action="archive")), "that action has no modal"),
+        (json.dumps(_ctx_data(channel="#alerts")), "the modal's channel is not a Slack channel id"),
+        (json.dumps(_ctx_data(channel=None)), "the modal's channel is not a Slack channel id"),
+        (json.dumps(_ctx_data(message_ts="now")), "the modal's message_ts is not a Slack ts"),
+        (json.dumps(_ctx_data(message_ts=1.5)), "the modal's message_ts is not a Slack ts"),
+    ],
+)
+def test_the_modal_context_refuses_with_what_is_wrong(text: Any, says: str) -> None:
+    with pytest.raises(TriageValueError) as err:
+        ModalContext.decode(text)
+    assert str(err.value) == says
