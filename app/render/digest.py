@@ -91,7 +91,7 @@ def _group_line(group: _Group) -> str | None:
 
 def digest_line(finding: Finding) -> str:
     """One finding as a digest line (mrkdwn; plain characters when an id holds a backtick)."""
-    group = _Group(findings=[finding], resource=_resource_key(finding)[0])
+    group = _groups([finding])[0]
     return _group_line(group) or parts_plain(_line_parts(group), 1500)
 
 
