@@ -184,3 +184,20 @@ def test_a_plain_type_with_a_resource_is_offered_without_the_account_first() -> 
             "accountId": {"Equals": [ACCOUNT]},
         }
     }
+
+
+def test_the_reader_factories_read_exactly_their_member_and_key() -> None:
+    # The table's readers are made at import; the factories themselves, called here.
+    from app.core.suppress import _listed, _member
+
+    one = _member("instanceDetails", "instanceId")
+    assert one({"instanceDetails": {"instanceId": "i-1", "other": "x"}}) == ["i-1"]
+    assert one({"instanceDetails": {"other": "x"}}) == [""]
+    assert one({"other": {"instanceId": "i-1"}}) == [""]
+    listed = _listed("s3BucketDetails", "name")
+    assert listed({"s3BucketDetails": [{"name": "a"}, {"arn": "x"}]}) == ["a", ""]
+    assert listed({"other": [{"name": "a"}]}) == []
+    nested = _listed("ebsVolumeDetails", "volumeArn", inner="scannedVolumeDetails")
+    assert nested({"ebsVolumeDetails": {"scannedVolumeDetails": [{"volumeArn": "v"}]}}) == ["v"]
+    assert nested({"ebsVolumeDetails": {"ebsVolumeDetails": [{"volumeArn": "v"}]}}) == []
+    assert nested({"scannedVolumeDetails": [{"volumeArn": "v"}]}) == []

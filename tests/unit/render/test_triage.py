@@ -9,12 +9,14 @@ from typing import Any
 import pytest
 from slack_sdk.models.blocks import Block
 
-from app.core.triage import FEEDBACK_MODAL, Target, TriageAction, TriageValueError
+from app.core.suppress import SuppressFilter
+from app.core.triage import FEEDBACK_MODAL, SUPPRESS_MODAL, Target, TriageAction, TriageValueError
 from app.render.triage import (
     OK,
     ModalContext,
     feedback_modal,
     note_reply,
+    suppress_modal,
     triage_actions,
     triage_note,
 )
@@ -148,3 +150,116 @@ def test_the_modal_context_refuses_with_what_is_wrong(text: Any, says: str) -> N
     with pytest.raises(TriageValueError) as err:
         ModalContext.decode(text)
     assert str(err.value) == says
+
+
+# --- what a responder sees, exactly --------------------------------------------------------------
+
+_WHEN = "<!date^1795857240^{date_short_pretty} {time}|2026-11-28 09:14 UTC>"
+
+
+def test_the_note_exactly_done_failed_with_detail_and_for_an_unknown_user() -> None:
+    assert triage_note(TriageAction.ARCHIVE, "U0ALICE", AT, OK) == (
+        f"✅ Archived in GuardDuty by <@U0ALICE> · {_WHEN}"
+    )
+    assert triage_note(TriageAction.SUPPRESS, "U0ALICE", AT, OK, detail="gd2slack-ab&c") == (
+        "✅ Suppression rule created: GuardDuty archives similar findings (gd2slack-ab&amp;c) "
+        f"by <@U0ALICE> · {_WHEN}"
+    )
+    assert triage_note(TriageAction.ARCHIVE, "U0ALICE", AT, OK, detail="") == (
+        f"✅ Archived in GuardDuty by <@U0ALICE> · {_WHEN}"
+    )
+    assert triage_note(TriageAction.NOT_USEFUL, "not-a-user", AT, "throttled") == (
+        f"⚠️ Could not mark not useful this finding for an unknown user · {_WHEN}: throttled"
+    )
+
+
+def test_a_failure_reason_is_cut_at_600_characters() -> None:
+    exact = triage_note(TriageAction.ARCHIVE, "U0ALICE", AT, "r" * 600)
+    assert exact.endswith(": " + "r" * 600)
+    cut = triage_note(TriageAction.ARCHIVE, "U0ALICE", AT, "r" * 601)
+    assert not cut.endswith("r" * 600)
+    assert len(cut) <= len(exact) + 1
+
+
+def test_the_thread_reply_is_the_note_and_unfurls_nothing() -> None:
+    note = triage_note(TriageAction.ARCHIVE, "U0ALICE", AT, OK)
+    assert note_reply(note) == {
+        "text": note,
+        "blocks": [
+            {"type": "context", "elements": [{"type": "mrkdwn", "text": note, "verbatim": True}]}
+        ],
+        "unfurl_links": False,
+        "unfurl_media": False,
+    }
+
+
+def test_each_triage_button_is_a_plain_text_button() -> None:
+    block = triage_actions(_CTX_TARGET, archived=False)
+    labels = [element["text"] for element in block["elements"]]
+    assert all(element["type"] == "button" for element in block["elements"])
+    assert labels == [
+        {"type": "plain_text", "text": text, "emoji": False}
+        for text in (
+            "Archive",
+            "Useful",
+            "Not useful",
+            "Snooze 24 h",
+            "Snooze 7 d",
+            "Suppress similar…",
+        )
+    ]
+
+
+def _modal_frame(view: dict[str, Any]) -> tuple[Any, ...]:
+    return (view["type"], view["callback_id"], view["title"], view["submit"], view["close"])
+
+
+def test_the_feedback_modal_frame_and_its_question() -> None:
+    ctx = ModalContext(_CTX_TARGET, TriageAction.NOT_USEFUL, "C0ALERTS", "1796000000.000100")
+    view = feedback_modal(ctx)
+    assert _modal_frame(view) == (
+        "modal",
+        FEEDBACK_MODAL,
+        {"type": "plain_text", "text": "Finding feedback", "emoji": False},
+        {"type": "plain_text", "text": "Send", "emoji": False},
+        {"type": "plain_text", "text": "Cancel", "emoji": False},
+    )
+    assert view["private_metadata"] == ctx.encode()
+    assert view["blocks"][0]["text"]["text"] == (
+        "Tell GuardDuty that finding `b4c6b1d1e6f0a5d2c3e4f5a6b7c8d9e0` was *not useful*."
+    )
+    useful = feedback_modal(ModalContext(_CTX_TARGET, TriageAction.USEFUL, "C0A", "1.2"))
+    assert useful["blocks"][0]["text"]["text"].endswith("was *useful*.")
+
+
+def test_the_suppress_modal_frame_and_the_conditions_one_per_line() -> None:
+    rule = SuppressFilter(
+        "Recon:EC2/PortProbe", ("resource.instanceDetails.instanceId", "i-1"), None
+    )
+    ctx = ModalContext(_CTX_TARGET, TriageAction.SUPPRESS, "C0ALERTS", "1796000000.000100")
+    view = suppress_modal(ctx, rule, None)
+    assert _modal_frame(view) == (
+        "modal",
+        SUPPRESS_MODAL,
+        {"type": "plain_text", "text": "Suppress similar", "emoji": False},
+        {"type": "plain_text", "text": "Create rule", "emoji": False},
+        {"type": "plain_text", "text": "Cancel", "emoji": False},
+    )
+    assert view["blocks"][1] == {
+        "type": "section",
+        "text": {
+            "type": "mrkdwn",
+            "text": "• `type` equals `Recon:EC2/PortProbe`\n"
+            "• `resource.instanceDetails.instanceId` equals `i-1`",
+            "verbatim": True,
+        },
+    }
+    ticked = SuppressFilter("Recon:EC2/Port`Probe", None, None)
+    assert suppress_modal(ctx, ticked, "123456789012")["blocks"][1] == {
+        "type": "section",
+        "text": {"type": "plain_text", "text": "type equals Recon:EC2/Port`Probe", "emoji": False},
+    }
+    two = SuppressFilter("A&B`", ("resource.instanceDetails.instanceId", "i-1"), None)
+    assert suppress_modal(ctx, two, None)["blocks"][1]["text"]["text"] == (
+        "type equals A&amp;B`\nresource.instanceDetails.instanceId equals i-1"
+    )
