@@ -160,14 +160,16 @@ def test_an_account_that_is_not_12_digits_cannot_scope_the_filter(account: str) 
     base, offered = suppress_options(finding("Instance", resource, account=account))
     assert offered is None
     assert base.account_id is None
-    with pytest.raises(SuppressRefused, match="no account id to limit the filter to"):
+    with pytest.raises(
+        SuppressRefused, match=r"^this finding has no account id to limit the filter to$"
+    ):
         suppress_filter(finding("Instance", resource, account=account), include_account=True)
 
 
 @pytest.mark.parametrize("finding_type", ["Unknown", " Recon:EC2/X", "Recon:EC2/\nX"])
 def test_no_filter_on_a_type_that_is_missing_or_not_plain(finding_type: str) -> None:
     resource, _ = RESOURCES["Instance"]
-    with pytest.raises(SuppressRefused, match="no type to filter on"):
+    with pytest.raises(SuppressRefused, match=r"^this finding has no type to filter on$"):
         suppress_options(finding("Instance", resource, finding_type=finding_type))
 
 
@@ -201,3 +203,20 @@ def test_the_reader_factories_read_exactly_their_member_and_key() -> None:
     assert nested({"ebsVolumeDetails": {"scannedVolumeDetails": [{"volumeArn": "v"}]}}) == ["v"]
     assert nested({"ebsVolumeDetails": {"ebsVolumeDetails": [{"volumeArn": "v"}]}}) == []
     assert nested({"scannedVolumeDetails": [{"volumeArn": "v"}]}) == []
+
+
+def test_the_refusals_say_exactly_what_to_do() -> None:
+    nothing = finding("S3Bucket", {"s3BucketDetails": [{"name": "a"}, {"name": "b"}]}, account="")
+    with pytest.raises(SuppressRefused) as err:
+        suppress_options(nothing)
+    assert str(err.value) == (
+        "this finding has neither a single resource identifier nor an account id: "
+        "no filter would be narrow enough"
+    )
+    two = finding("S3Bucket", {"s3BucketDetails": [{"name": "a"}, {"name": "b"}]})
+    with pytest.raises(SuppressRefused) as err:
+        suppress_filter(two, include_account=False)
+    assert str(err.value) == (
+        "this finding's resource has no single identifier: a filter on its type alone would "
+        "archive that type in every account. Limit it to the account instead."
+    )

@@ -263,3 +263,55 @@ def test_the_suppress_modal_frame_and_the_conditions_one_per_line() -> None:
     assert suppress_modal(ctx, two, None)["blocks"][1]["text"]["text"] == (
         "type equals A&amp;B`\nresource.instanceDetails.instanceId equals i-1"
     )
+
+
+def test_the_feedback_comment_input_exactly() -> None:
+    ctx = ModalContext(_CTX_TARGET, TriageAction.USEFUL, "C0ALERTS", "1796000000.000100")
+    assert feedback_modal(ctx)["blocks"][1] == {
+        "type": "input",
+        "block_id": "comment",
+        "optional": True,
+        "label": {"type": "plain_text", "text": "Comment for GuardDuty (optional)", "emoji": False},
+        "element": {
+            "type": "plain_text_input",
+            "action_id": "comment",
+            "multiline": True,
+            "max_length": 1000,
+        },
+    }
+
+
+def test_the_suppress_modal_without_an_identifier_says_why_the_account_is_required() -> None:
+    rule = SuppressFilter("Recon:EC2/PortProbe", None, None)
+    ctx = ModalContext(_CTX_TARGET, TriageAction.SUPPRESS, "C0ALERTS", "1796000000.000100")
+    blocks = suppress_modal(ctx, rule, "123456789012")["blocks"]
+    texts = [b["text"]["text"] for b in blocks if b["type"] == "section"]
+    assert texts[0] == (
+        "Create a GuardDuty suppression rule from finding `b4c6b1d1e6f0a5d2c3e4f5a6b7c8d9e0`. "
+        "It matches findings where all of these hold:"
+    )
+    assert texts[2] == (
+        "This finding's resource has no single identifier, so the rule must be limited to its "
+        "account: a rule on the type alone would archive it in every account."
+    )
+    (scope,) = [b for b in blocks if b["type"] == "input"]
+    assert scope == {
+        "type": "input",
+        "block_id": "scope",
+        "optional": False,
+        "label": {"type": "plain_text", "text": "Scope", "emoji": False},
+        "element": {
+            "type": "checkboxes",
+            "action_id": "include_account",
+            "options": [
+                {
+                    "text": {
+                        "type": "plain_text",
+                        "text": "Only in account 123456789012 (accountId equals 123456789012)",
+                        "emoji": False,
+                    },
+                    "value": "account",
+                }
+            ],
+        },
+    }
