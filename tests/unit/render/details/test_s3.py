@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from app.render.details import resource_sections, resource_summary
+from app.render.details.resources import s3
 from tests.unit.render.details.support import EICAR_SHA256, finding, section, titles
 
 S3_BUCKET = {
@@ -105,3 +108,133 @@ def test_s3_object_malware_protection() -> None:
     assert scan["File"] == "inbox/invoice.pdf.exe"
     assert scan["Detected by"] == "Bitdefender"
     assert resource_summary(detail) == "S3Object uploads-prod/inbox/invoice.pdf.exe"
+
+
+# --- the bucket and object tables exactly (s3's functions called directly) -------------------
+
+
+def _rows(sections: list[Any]) -> list[tuple[str, list[tuple[str, str]]]]:
+    return [(s.title, [(d.label, d.value) for d in s.items]) for s in sections]
+
+
+def test_every_bucket_field_in_order() -> None:
+    (kind,) = s3.KINDS
+    assert (kind.member, kind.title, kind.resource_types) == (
+        "s3BucketDetails",
+        "S3 bucket",
+        ("S3Bucket", "S3Object"),
+    )
+    policy = S3_BUCKET["publicAccess"]["permissionConfiguration"]["bucketLevelPermissions"]  # type: ignore[index]
+    both = {
+        **S3_BUCKET,
+        "publicAccess": {
+            "effectivePermission": "PUBLIC",
+            "permissionConfiguration": {
+                "bucketLevelPermissions": {
+                    **policy,
+                    "accessControlList": {"allowsPublicWriteAccess": True},
+                    "bucketPolicy": {
+                        "allowsPublicReadAccess": True,
+                        "allowsPublicWriteAccess": True,
+                    },
+                }
+            },
+        },
+    }
+    assert _rows(s3._buckets("S3 bucket", [both])) == [
+        (
+            "S3 bucket",
+            [
+                ("Bucket", "acme-payroll-exports"),
+                ("Role", "Destination"),
+                ("Public access", "PUBLIC"),
+                ("Public read via", "bucket policy"),
+                ("Public write via", "ACL, bucket policy"),
+                ("Encryption", "aws:kms"),
+                ("KMS key", "arn:aws:kms:eu-west-1:123456789012:key/1a2b3c4d"),
+                ("Created", "2023-01-01 00:00:00 UTC"),
+                ("Owner", "79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be"),
+                ("Tags", "data-class=confidential"),
+            ],
+        )
+    ]
+
+
+def test_a_bucket_without_name_is_its_arn_and_an_object_has_every_field_in_order() -> None:
+    bucket = {
+        "arn": "arn:aws:s3:::b",
+        "s3ObjectDetails": [
+            {
+                "objectArn": "arn:aws:s3:::b/k",
+                "eTag": "e1",
+                "hash": "h1",
+                "versionId": "v1",
+                "key": "k",
+            }
+        ],
+    }
+    assert _rows(s3._buckets("S3 bucket", bucket)) == [
+        ("S3 bucket", [("Bucket", "arn:aws:s3:::b")]),
+        (
+            "S3 object",
+            [
+                ("Object key", "k"),
+                ("Version", "v1"),
+                ("SHA-256", "h1"),
+                ("ETag", "e1"),
+                ("Object ARN", "arn:aws:s3:::b/k"),
+            ],
+        ),
+    ]
+
+
+def test_no_bucket_no_section() -> None:
+    assert s3._buckets("S3 bucket", []) == []
+    assert s3._buckets("S3 bucket", None) == []
+    assert s3._buckets("S3 bucket", ["text"]) == []
+
+
+def test_public_via_reads_only_bucket_level_permissions() -> None:
+    read_via = s3._public_via("allowsPublicReadAccess")
+    account = {
+        "publicAccess": {
+            "permissionConfiguration": {
+                "accountLevelPermissions": {"bucketPolicy": {"allowsPublicReadAccess": True}}
+            }
+        }
+    }
+    assert read_via(account) == ""
+    listed = {
+        "publicAccess": [
+            {
+                "permissionConfiguration": [
+                    {
+                        "bucketLevelPermissions": [
+                            {"accessControlList": [{"allowsPublicReadAccess": "true"}]}
+                        ]
+                    }
+                ]
+            }
+        ]
+    }
+    assert read_via(listed) == "ACL"
+
+
+def test_bucket_name_is_name_else_arn() -> None:
+    assert s3._bucket_name({"name": "n", "arn": "a"}) == "n"
+    assert s3._bucket_name({"name": "", "arn": "a"}) == "a"
+    assert s3._bucket_name([{"arn": "a"}]) == "a"
+    assert s3._bucket_name("x") == ""
+
+
+def test_summary_is_bucket_slash_key_and_how_many_other_buckets() -> None:
+    one = {"name": "b", "s3ObjectDetails": [{"key": "k"}, {"key": "k2"}]}
+    assert s3._summary(one, {"s3BucketDetails": [one]}) == "b/k"
+    assert s3._summary(one, {"s3BucketDetails": [one, {"name": "c"}, {}]}) == "b/k (+2 more)"
+    assert s3._summary({"name": "b"}, {"s3BucketDetails": [{}, {}]}) == "b (+1 more)"
+    assert s3._summary({"s3ObjectDetails": {"key": "k"}}, {"s3BucketDetails": [{}, {}]}) == ""
+    assert s3._summary({"arn": "arn:aws:s3:::b"}, {"s3BucketDetails": {"arn": "x"}}) == (
+        "arn:aws:s3:::b"
+    )
+    (kind,) = s3.KINDS
+    assert kind.summary is s3._summary
