@@ -40,16 +40,15 @@ class _Group:
 
 
 def _resource_key(finding: Finding) -> tuple[Parts, str]:
-    facts = lead_facts(finding)
-    parts = facts.resource or ((ident(facts.resource_id),) if facts.resource_id else ())
-    return parts, facts.remote_ip
+    facts = lead_facts(finding)  # a resource id always comes with its phrase
+    return facts.resource, facts.remote_ip
 
 
 def _groups(findings: Sequence[Finding]) -> list[_Group]:
-    groups: dict[tuple[str, str], _Group] = {}
+    groups: dict[tuple[Parts, str], _Group] = {}
     for finding in sorted(findings, key=lambda f: f.score, reverse=True):
         resource, ip = _resource_key(finding)
-        key = ("".join(p.text for p in resource), finding.type)
+        key = (resource, finding.type)
         group = groups.setdefault(key, _Group(resource=resource))
         group.findings.append(finding)
         if ip:
@@ -133,7 +132,7 @@ def render_digest(findings: Sequence[Finding], route: str) -> dict[str, Any]:
             text = parts_plain(_line_parts(group), SECTION_LIMIT)
             blocks.append({"type": "section", "text": plain_text(text)})
         else:
-            if sum(len(x) + 1 for x in chunk) + len(line) + 1 > SECTION_LIMIT:
+            if sum(len(x) + 1 for x in chunk) + len(line) > SECTION_LIMIT:  # the lines joined
                 flush()
             chunk.append(line)
         budget -= cost + 40

@@ -9,8 +9,10 @@ import itertools
 from typing import Any
 
 from app.core.finding import Finding, parse_event
+from app.render.blocks import TOTAL_TEXT_BUDGET as TOTAL
+from app.render.blocks import text_size
 from app.render.digest import digest_line, render_digest
-from tests.conftest import minimal_event
+from tests.conftest import load_event, minimal_event
 from tests.slack_checks import assert_valid_payload
 
 CONSOLE = (
@@ -251,3 +253,90 @@ def test_a_burst_too_big_for_one_message_says_how_many_groups_are_left() -> None
         f"…and {60 - shown} more group(s): see the GuardDuty console"
     )
     assert payload["text"] == "60 GuardDuty findings (60 Medium)"
+
+
+# -- limits, at the boundary and one past it ------------------------------------------------------
+def _long(n: int, length: int, **kwargs: Any) -> Finding:
+    """Finding ``n`` on its own instance, its line made longer by an account id of ``length``."""
+    return dataclasses.replace(
+        _finding(n, instance=f"i-{n:04d}", **kwargs), account_id="1" * length
+    )
+
+
+def _text_before_link(line: str) -> str:
+    return line.rsplit(" · <", 1)[0]
+
+
+def test_a_line_is_mrkdwn_with_its_link_up_to_1500_characters_then_plain() -> None:
+    base = len(_text_before_link(digest_line(_long(1, 1)))) - 1
+    fits = digest_line(_long(1, 1500 - base))
+    assert len(_text_before_link(fits)) == 1500 and fits.endswith(f"{CONSOLE.format(_id(1))}")
+    over = digest_line(_long(1, 1501 - base))  # plain: no code span, no link
+    assert "<" not in over and "`" not in over and len(over) == 1501 - 2
+    cut = digest_line(_long(1, 1503 - base))
+    assert len(cut) == 1500 and cut.endswith("…")
+    payload = render_digest([_long(1, 1501 - base)], "r")
+    assert payload["blocks"][2]["text"] == {"type": "plain_text", "text": over, "emoji": False}
+
+
+def test_the_link_is_the_console_of_the_findings_partition() -> None:
+    finding = parse_event(load_event("govcloud-iam-malicious-ip-caller.json"))
+    assert (
+        digest_line(finding)
+        .split(" · <")[-1]
+        .startswith("https://console.amazonaws-us-gov.com/guardduty/home?region=us-gov-west-1#")
+    )
+
+
+def test_two_lines_share_a_section_up_to_3000_characters_joined() -> None:
+    base = len(digest_line(_long(1, 1))) - 1  # the same for finding 2
+    first = _long(1, 1500 - base)
+    for total, sections in ((3000, 1), (3001, 2)):
+        second = _long(2, total - 1 - 1500 - base)
+        payload = render_digest([first, second], "r")
+        texts = [b["text"]["text"] for b in payload["blocks"] if b["type"] == "section"]
+        assert len(texts) == sections and sum(len(t) for t in texts) == total - sections + 1
+
+
+def test_the_lines_stop_at_the_budget_exactly() -> None:
+    """Each line costs its length and 42 (its share of the JSON and the section around it), a
+    plain one 340; the lines get 11,000 characters less the header and route line and 600 kept
+    for the footer. A last line that costs exactly what is left is shown, one character more is
+    not."""
+    plain = _finding(900, finding_type="Odd:EC2/Back`tick")
+    assert "`" in digest_line(plain) and "<" not in digest_line(plain)  # a plain line
+    long = [_long(n, 1000) for n in range(7)]
+    base = len(digest_line(_long(9, 1))) - 1
+    head = render_digest([plain, *long, _long(9, 1)], "r")["blocks"][:2]
+    left = TOTAL - text_size(head) - 600 - 340 - sum(len(digest_line(f)) + 42 for f in long)
+    last = left - 2  # what the last line may be long
+    assert base < last < 1500
+    for extra, footer in ((0, "Each line links"), (1, "…and 1 more group(s)")):
+        payload = render_digest([plain, *long, _long(9, last - base + extra)], "r")
+        assert payload["blocks"][:2] == head
+        assert payload["blocks"][-1]["elements"][0]["text"].startswith(footer)
+        assert len(_lines(payload)) == 9 - extra
+
+
+def _short(n: int, *, plain: bool) -> Finding:
+    """A short line with no resource, region or link; plain text when its type has a backtick."""
+    finding = _finding(n, finding_type=f"A:P`{n}" if plain else f"A:M{n}", resource={})
+    return dataclasses.replace(finding, region="", account_id="1")
+
+
+def test_no_section_is_added_once_47_blocks_are_there() -> None:
+    """A plain line is a section of its own and ends the mrkdwn section before it, so plain and
+    mrkdwn lines in turn make a block each. A line is added while fewer than 47 blocks are
+    there (a pending mrkdwn line and the footer still fit in 50)."""
+    odd = [_short(n, plain=n % 2 == 0) for n in range(80)]  # P M P M …: 3, 5, … 47 blocks
+    payload = render_digest(odd, "r")
+    assert_valid_payload(payload)
+    assert len(payload["blocks"]) == 48 and len(_lines(payload)) == 45
+    assert payload["blocks"][-1]["elements"][0]["text"] == (
+        "…and 35 more group(s): see the GuardDuty console"
+    )
+    even = [_short(80, plain=True), *odd]  # P P M P …: 4, 6, … 46 blocks, then one more pair
+    payload = render_digest(even, "r")
+    assert_valid_payload(payload)
+    assert len(payload["blocks"]) == 49 and len(_lines(payload)) == 46
+    assert payload["blocks"][-1]["elements"][0]["text"].startswith("…and 35 more group(s)")
