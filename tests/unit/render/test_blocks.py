@@ -111,8 +111,14 @@ def test_cut_words_never_leaves_half_an_entity() -> None:
     assert cut_words("x" * 3 + "&amp;yyyyyy", 10) == "xxx&amp;y…"
 
 
-def test_cut_words_trims_the_space_before_the_ellipsis() -> None:
+def test_cut_words_never_leaves_the_last_entity_half_cut() -> None:
+    """An entity cut in half after a whole one: the half goes, the whole one stays."""
+    assert cut_words("&amp;xxx&amp;yyy", 10) == "&amp;xxx…"
+
+
+def test_cut_words_trims_the_space_before_the_ellipsis_and_keeps_the_start() -> None:
     assert cut_words("a" * 8 + " " + "b" * 5, 10) == "aaaaaaaa…"
+    assert cut_words(" " + "a" * 20, 10) == " aaaaaaaa…"
 
 
 def test_the_header_is_150_characters_at_most_the_prefix_escaped() -> None:
