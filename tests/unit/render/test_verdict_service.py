@@ -234,3 +234,10 @@ def test_runtime_story_of_an_unknown_family_is_the_type_as_sent() -> None:
 
 def test_runtime_story_needs_a_process() -> None:
     assert runtime_story(_runtime({}), "ReverseShell") == Story()
+
+
+def test_sequence_across_two_resources_is_counted_one_is_not() -> None:
+    two = sequence_story(_sequence(resources=[{}, {}]))
+    assert two.action == (ours("an attack sequence across 2 resources"),)
+    one = sequence_story(_sequence(resources=[{}], signals=[{}]))
+    assert one.action == (ours("an attack sequence of 1 signal"),)
