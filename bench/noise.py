@@ -18,6 +18,7 @@ from typing import Any
 
 from bench.common import offline_aws, sample_event
 from gd2slack.local.state_table import create_state_table
+from gd2slack.local.virtual_clock import VirtualClock
 
 FINDINGS = 10
 PUBLICATIONS_PER_DAY = 96  # every 15 minutes
@@ -72,19 +73,6 @@ def run() -> None:
     )
 
 
-class _Clock:
-    """Virtual time for the pace (as ``make demo``'s app part): sleeping moves it."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.now += seconds
-
-
 def run_app() -> None:
     offline_aws()
     import boto3
@@ -101,7 +89,7 @@ def run_app() -> None:
     from gd2slack.local.slack_web_api import SlackWebApiServer, SlackWorkspace
 
     logger.setLevel("WARNING")
-    clock = _Clock()
+    clock = VirtualClock()
     ws = SlackWorkspace(clock=clock)  # Slack's limits, on the virtual clock
     ws.add_channel(CHANNEL, "security-alerts")
     secret = json.dumps({"bot_token": ws.bot_token, "channels": {"default": CHANNEL}})

@@ -26,24 +26,12 @@ from gd2slack.local.demo import bundled_samples, burst, noise_steps
 from gd2slack.local.lambda_context import LocalLambdaContext
 from gd2slack.local.slack_web_api import ACCEPT_THEN_CLOSE, SlackWebApiServer, SlackWorkspace
 from gd2slack.local.state_table import create_state_table
+from gd2slack.local.virtual_clock import VirtualClock
 
 TABLE = "gd2slack-demo-app-state"
 APP_SECRET_ID = "gd2slack/local/demo/app"  # noqa: S105 - the secret's name
 CHANNELS = {"default": "C0ALERTS", "critical": "C0CRITICAL"}
 ROUTES = [{"match": {"types": ["AttackSequence:*", "Execution:*"]}, "route": "critical"}]
-
-
-class _Clock:
-    """Virtual monotonic time for the pace: sleeping moves it."""
-
-    def __init__(self) -> None:
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.now += seconds
 
 
 def run_app_demo() -> int:
@@ -75,7 +63,7 @@ def _run_app_demo() -> int:
     ws = SlackWorkspace(limits={})
     ws.add_channel(CHANNELS["default"], "security-alerts")
     ws.add_channel(CHANNELS["critical"], "security-critical")
-    clock = _Clock()
+    clock = VirtualClock()
     pacer = Pacer(clock=clock)
     samples = bundled_samples()
     pressed = demo_triage.pressed(samples)
